@@ -1,0 +1,69 @@
+import type { FieldPath } from '../model/field-path.js';
+import { valueAt } from '../model/field-path.js';
+import type { KubeObject, ObjectMeta } from '../model/resource.js';
+import { groupOf } from '../model/resource.js';
+import { POD_TEMPLATE_PATHS } from './workload-kinds.js';
+
+export type ContainerType = 'containers' | 'initContainers' | 'ephemeralContainers';
+export const CONTAINER_TYPES: readonly ContainerType[] = ['initContainers', 'containers', 'ephemeralContainers'];
+
+/** A container as decoded: fields are untrusted and may have any type. */
+export type Container = Record<string, unknown>;
+export type PodSpec = Record<string, unknown>;
+
+export interface ContainerView {
+  container: Container;
+  type: ContainerType;
+  index: number;
+  /** Name for messages (falls back to the position when missing). */
+  name: string;
+  /** Path of the container inside the object, e.g. `spec.template.spec.containers[1]`. */
+  path: FieldPath;
+}
+
+/** The pod part of any workload object, with the paths that lead to it. */
+export interface Workload {
+  object: KubeObject;
+  kind: string;
+  podSpec: PodSpec;
+  /** Path of the pod spec in the object: `spec` for a Pod, `spec.template.spec` for a Deployment… */
+  specPath: FieldPath;
+  podMetadata: ObjectMeta;
+  /** Path of the pod (template) metadata: `metadata` for a Pod, `spec.template.metadata` for a Deployment… */
+  metadataPath: FieldPath;
+  containers: ContainerView[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The workload view of an object, or undefined when the object carries no pod spec. */
+export function workloadOf(object: KubeObject): Workload | undefined {
+  if (typeof object.kind !== 'string') return undefined;
+  const entry = POD_TEMPLATE_PATHS[object.kind];
+  if (!entry) return undefined;
+  // A kind name alone is ambiguous across groups (e.g. a CRD named Deployment); require the known group.
+  if (typeof object.apiVersion === 'string' && groupOf(object.apiVersion) !== entry.group) {
+    if (!(entry.group === 'apps' && groupOf(object.apiVersion) === 'extensions')) return undefined;
+  }
+  const templatePath = entry.template;
+  const template = templatePath.length === 0 ? object : valueAt(object, templatePath);
+  const metadataPath = [...templatePath, 'metadata'];
+  const specPath = [...templatePath, 'spec'];
+  const spec = valueAt(object, specPath);
+  const podSpec: PodSpec = isRecord(spec) ? spec : {};
+  const metadata = isRecord(template) ? template['metadata'] : undefined;
+  const podMetadata: ObjectMeta = isRecord(metadata) ? (metadata as ObjectMeta) : {};
+  const containers: ContainerView[] = [];
+  for (const type of CONTAINER_TYPES) {
+    const list = podSpec[type];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, index) => {
+      if (!isRecord(item)) return;
+      const name = typeof item['name'] === 'string' ? item['name'] : `${type}[${index}]`;
+      containers.push({ container: item, type, index, name, path: [...specPath, type, index] });
+    });
+  }
+  return { object, kind: object.kind, podSpec, specPath, podMetadata, metadataPath, containers };
+}
