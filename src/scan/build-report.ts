@@ -1,0 +1,136 @@
+import type { Check } from '../core/model/check.js';
+import type { CheckContext } from '../core/model/check-context.js';
+import { formatPssVersion } from '../core/model/check-context.js';
+import { formatFieldPath } from '../core/model/field-path.js';
+import type { Finding, FindingLocation } from '../core/model/finding.js';
+import type { InputError, ObjectSummary, Report } from '../core/model/report.js';
+import { REPORT_SCHEMA_VERSION } from '../core/model/report.js';
+import type { Resource } from '../core/model/resource.js';
+import { formatRef } from '../core/model/resource.js';
+import { SEVERITIES } from '../core/model/severity.js';
+import type { Severity } from '../core/model/severity.js';
+import type { Waiver } from '../core/model/waiver.js';
+import type { FieldPath } from '../core/model/field-path.js';
+import { runChecks } from '../core/engine/run-checks.js';
+import type { RawFinding } from '../core/engine/run-checks.js';
+import { applyWaivers } from '../core/engine/apply-waivers.js';
+import { annotationWaivers } from '../core/engine/annotation-waivers.js';
+import { workloadOf } from '../core/k8s/workload.js';
+import { controlsOf } from '../frameworks/index.js';
+import { pssLevelOf } from '../frameworks/pss.js';
+
+export interface ScanRequest {
+  resources: readonly Resource[];
+  /** Errors met while reading the input; reported, and they make the scan fail. */
+  inputErrors: readonly InputError[];
+  /** The checks to run, already selected and with configured severities. */
+  checks: readonly Check[];
+  ctx: CheckContext;
+  waivers: readonly Waiver[];
+  /** The clock is an input: waiver expiry is decided against it, so the same request gives the same report. */
+  now: Date;
+  inputs: string[];
+  frameworks?: string[];
+  toolVersion: string;
+}
+
+/**
+ * The one scan pipeline shared by every surface (CLI, cluster scan, webhook): run checks, locate findings,
+ * derive framework controls, apply waivers, compute each workload's Pod Security level, summarise.
+ */
+export function buildReport(request: ScanRequest): Report {
+  const { resources, ctx } = request;
+  const run = runChecks(resources, request.checks, ctx);
+  const resourceOf = new Map<Finding, Resource>();
+  const findings = run.findings.map((raw) => {
+    const finding = toFinding(raw);
+    if (raw.resource) resourceOf.set(finding, raw.resource);
+    return finding;
+  });
+  const errors: InputError[] = [...request.inputErrors];
+  for (const failure of run.failures) {
+    errors.push({ source: formatRef(failure.ref), message: `check ${failure.checkId} failed: ${failure.message}` });
+  }
+
+  const waivers = [...request.waivers];
+  for (const resource of resources) waivers.push(...annotationWaivers(resource));
+  // applyWaivers keeps finding identity for active findings, so counts per object follow the same map.
+  const applied = applyWaivers(findings, waivers, (f) => resourceOf.get(f)?.object.metadata?.labels, request.now);
+
+  const active = applied.active.sort(compareFindings);
+  const waived = applied.waived.sort(compareFindings);
+  const activeByResource = new Map<Resource, number>();
+  for (const finding of active) {
+    const resource = resourceOf.get(finding);
+    if (resource) activeByResource.set(resource, (activeByResource.get(resource) ?? 0) + 1);
+  }
+
+  const objects: ObjectSummary[] = resources.map((resource) => {
+    const summary: ObjectSummary = { resource: resource.ref, findings: activeByResource.get(resource) ?? 0 };
+    const where = locationOf(resource, []);
+    if (where) {
+      summary.file = where.file;
+      summary.line = where.line;
+    } else if (resource.origin.type === 'file') summary.file = resource.origin.file;
+    const workload = workloadOf(resource.object);
+    if (workload) summary.pssLevel = pssLevelOf(workload, ctx.pssVersion);
+    return summary;
+  });
+
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const finding of active) bySeverity[finding.severity] += 1;
+
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'aspis', version: request.toolVersion },
+    generatedAt: request.now.toISOString(),
+    inputs: request.inputs,
+    pssVersion: formatPssVersion(ctx.pssVersion),
+    summary: { objects: resources.length, findings: active.length, waived: waived.length, errors: errors.length, bySeverity },
+    objects,
+    findings: active,
+    waived,
+    waivers: applied.reports,
+    errors,
+  };
+  if (request.frameworks) report.frameworks = request.frameworks;
+  return report;
+}
+
+function toFinding(raw: RawFinding): Finding {
+  const { check, violation } = raw;
+  const finding: Finding = {
+    checkId: check.id,
+    title: check.title,
+    severity: check.severity,
+    category: check.category,
+    resource: raw.ref,
+    path: formatFieldPath(violation.path),
+    fieldPath: violation.path,
+    message: violation.message,
+    remediation: check.remediation,
+    controls: controlsOf(check.id),
+  };
+  if (violation.evidence !== undefined) finding.evidence = violation.evidence;
+  if (violation.fix) finding.fix = violation.fix;
+  const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
+  if (location) finding.location = location;
+  return finding;
+}
+
+function locationOf(resource: Resource, path: FieldPath): FindingLocation | undefined {
+  const origin = resource.origin;
+  if (origin.type !== 'file') return undefined;
+  const position = origin.locator?.locate(path);
+  return position ? { file: origin.file, line: position.line, column: position.column } : undefined;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    formatRef(a.resource).localeCompare(formatRef(b.resource)) ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.path.localeCompare(b.path)
+  );
+}
