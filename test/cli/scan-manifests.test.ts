@@ -37,7 +37,7 @@ describe('aspis scan manifests', () => {
     const privileged = r.findings.find((f) => f.checkId === 'privileged-containers' && f.resource.name === 'frontend');
     assert.ok(privileged, 'privileged frontend not reported');
     assert.equal(privileged.path, 'spec.template.spec.containers[0].securityContext.privileged');
-    assert.deepEqual(privileged.location, { file: 'examples/shop-frontend.yaml', line: 36, column: 13 });
+    assert.deepEqual(privileged.location, { file: 'examples/shop-frontend.yaml', line: 35, column: 13 });
     assert.ok(privileged.controls.some((c) => c.framework === 'pss'));
     const levels = Object.fromEntries(r.objects.filter((o) => o.pssLevel).map((o) => [o.resource.name, o.pssLevel]));
     assert.equal(levels['frontend'], 'privileged');
