@@ -1,9 +1,13 @@
 /** The list of generated files and how each is produced: read by `npm run generate` and by the staleness test. */
 import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
+import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 
 export interface GeneratedFile {
   path: string;
   render(): string | Promise<string>;
 }
 
-export const GENERATED_FILES: GeneratedFile[] = [{ path: CHECK_INDEX_PATH, render: renderCheckIndex }];
+export const GENERATED_FILES: GeneratedFile[] = [
+  { path: CHECK_INDEX_PATH, render: renderCheckIndex },
+  { path: CLI_DOCS_PATH, render: renderCliDocs },
+];

@@ -3,23 +3,28 @@ import { readFileSync } from 'node:fs';
 import { registerScanManifests } from './commands/scan-manifests.js';
 import { EXIT } from './exit-codes.js';
 
-function packageVersion(): string {
+export function packageVersion(): string {
   // src/cli and dist/cli are both two levels below the package root.
   const url = new URL('../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-/** Runs the CLI and returns the exit code (see exit-codes.ts) instead of exiting, so tests can call it. */
-export async function main(argv: string[]): Promise<number> {
-  const version = packageVersion();
-  const exit = { code: EXIT.ok as number };
+/** The whole command tree. Also read by tools/generate-cli-docs.ts to write docs/cli.md. */
+export function createProgram(version: string, setExitCode: (code: number) => void): Command {
   const program = new Command('aspis')
     .description('Kubernetes security: images, manifests, clusters, admission, runtime and segmentation in one tool')
     .version(version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const scan = program.command('scan').description('scan objects for security findings');
-  registerScanManifests(scan, { version, setExitCode: (code) => (exit.code = code) });
+  registerScanManifests(scan, { version, setExitCode });
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (see exit-codes.ts) instead of exiting, so tests can call it. */
+export async function main(argv: string[]): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  const program = createProgram(packageVersion(), (code) => (exit.code = code));
   try {
     await program.parseAsync(argv);
   } catch (error) {
