@@ -1,0 +1,144 @@
+/**
+ * Waivers written on the objects themselves: `waiver.aspis.dev/<check-id>: "<reason>"` waives that check on that
+ * object only. Pure: takes resources, returns waivers (and reports for annotations that cannot be waivers).
+ *
+ * Value: either a plain reason, or a structured form starting with one of the keys, `;`-separated:
+ *   waiver.aspis.dev/privileged-containers: "CNI agent needs host access"
+ *   waiver.aspis.dev/privileged-containers: "reason=CNI agent needs host access; owner=team-net; expires=2027-01-31"
+ * Keys: `reason` (required), `owner`, `expires` (a date, through the end of that day UTC, or a date-time with an
+ * offset). Each key at most once; a structured reason cannot contain `;` (write a plain reason for that).
+ *
+ * Where: the object's own `metadata.annotations`, and for workloads also the pod template's annotations
+ * (`spec.template.metadata.annotations`). Template annotations are copied by Kubernetes onto every Pod the workload
+ * creates, so a waiver written there follows the workload from the manifest scan to admission and cluster scans of its
+ * Pods. When both carry the same key, the object's own annotation wins.
+ *
+ * An empty reason, an unknown key, a bad expiry or (when the catalog is given) an id that names no check does not waive
+ * anything: it gives a `status: 'invalid'` report saying what to fix.
+ */
+import type { CheckMeta } from '../model/check.js';
+import type { WaiverReport } from '../model/report.js';
+import type { KubeObject, ResourceRef } from '../model/resource.js';
+import { formatRef } from '../model/resource.js';
+import type { Waiver } from '../model/waiver.js';
+import { checkIdIndex, parseExpiry, suggestCheckId } from '../model/waiver.js';
+import { workloadOf } from '../k8s/workload.js';
+
+export const WAIVER_ANNOTATION_PREFIX = 'waiver.aspis.dev/';
+
+export interface WaiverAnnotationValue {
+  reason: string;
+  owner?: string;
+  expires?: string;
+}
+
+const STRUCTURED_KEYS = ['reason', 'owner', 'expires'] as const;
+const STRUCTURED_START = /^\s*(reason|owner|expires)\s*=/;
+
+/** Parses an annotation value: a plain reason, or `reason=...; owner=...; expires=...`. */
+export function parseWaiverAnnotationValue(value: string): WaiverAnnotationValue | { error: string } {
+  if (!STRUCTURED_START.test(value)) {
+    const reason = value.trim();
+    if (reason === '') return { error: 'a reason is required: write why the risk is accepted as the annotation value' };
+    return { reason };
+  }
+  const fields: Partial<Record<(typeof STRUCTURED_KEYS)[number], string>> = {};
+  for (const segment of value.split(';')) {
+    if (segment.trim() === '') continue;
+    const eq = segment.indexOf('=');
+    const key = (eq < 0 ? segment : segment.slice(0, eq)).trim();
+    if (eq < 0 || !(STRUCTURED_KEYS as readonly string[]).includes(key)) {
+      return { error: `"${segment.trim()}" is not one of reason=, owner=, expires= (separate them with ";")` };
+    }
+    const k = key as (typeof STRUCTURED_KEYS)[number];
+    if (fields[k] !== undefined) return { error: `${k}= is given twice` };
+    fields[k] = segment.slice(eq + 1).trim();
+  }
+  if (!fields.reason) return { error: 'a reason is required: add reason=<why the risk is accepted>' };
+  const parsed: WaiverAnnotationValue = { reason: fields.reason };
+  if (fields.owner !== undefined) {
+    if (fields.owner === '') return { error: 'owner= is empty' };
+    parsed.owner = fields.owner;
+  }
+  if (fields.expires !== undefined) {
+    const expiry = parseExpiry(fields.expires);
+    if ('error' in expiry) return { error: `expires: ${expiry.error}` };
+    parsed.expires = fields.expires;
+  }
+  return parsed;
+}
+
+export interface AnnotationWaiverOptions {
+  /** The check catalog: when given, an annotation naming no check (nor a former id) is reported invalid. */
+  checks?: readonly Pick<CheckMeta, 'id' | 'aliases'>[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Waivers declared by `waiver.aspis.dev/<check-id>` annotations on the given objects. */
+export function annotationWaivers(
+  resources: readonly { object: KubeObject; ref: ResourceRef }[],
+  options: AnnotationWaiverOptions = {},
+): { waivers: Waiver[]; reports: WaiverReport[] } {
+  const index = options.checks ? checkIdIndex(options.checks) : undefined;
+  const waivers: Waiver[] = [];
+  const reports: WaiverReport[] = [];
+
+  for (const { object, ref } of resources) {
+    const where = formatRef(ref);
+    const entries = new Map<string, { value: unknown; declaredAt: string }>();
+    const workload = workloadOf(object);
+    if (workload && workload.metadataPath.length > 1) {
+      const annotations = workload.podMetadata.annotations;
+      if (isRecord(annotations)) {
+        for (const [key, value] of Object.entries(annotations)) {
+          if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} pod template annotation ${key}` });
+        }
+      }
+    }
+    const own = object.metadata?.annotations;
+    if (isRecord(own)) {
+      for (const [key, value] of Object.entries(own)) {
+        if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} annotation ${key}` });
+      }
+    }
+
+    for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const checkId = key.slice(WAIVER_ANNOTATION_PREFIX.length);
+      const invalid = (message: string, reason = '') =>
+        reports.push({ declaredAt, checks: checkId === '' ? [] : [checkId], reason, status: 'invalid', message });
+      if (checkId === '') {
+        invalid(`the annotation names no check: write ${WAIVER_ANNOTATION_PREFIX}<check-id>`);
+        continue;
+      }
+      if (index && !index.has(checkId)) {
+        const suggestion = suggestCheckId(checkId, new Set(index.values()));
+        invalid(`no check has the id "${checkId}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; nothing is waived`);
+        continue;
+      }
+      if (typeof value !== 'string') {
+        invalid('the annotation value must be a string (the reason); nothing is waived');
+        continue;
+      }
+      const parsed = parseWaiverAnnotationValue(value);
+      if ('error' in parsed) {
+        invalid(`${parsed.error}; the finding is not waived`);
+        continue;
+      }
+      const waiver: Waiver = {
+        checks: [checkId],
+        // This object only: its kind, namespace ("" when it has none) and name.
+        selector: { kinds: [ref.kind], namespaces: [ref.namespace ?? ''], names: [ref.name] },
+        reason: parsed.reason,
+        source: 'annotation',
+        declaredAt,
+      };
+      if (parsed.owner !== undefined) waiver.owner = parsed.owner;
+      if (parsed.expires !== undefined) waiver.expires = parsed.expires;
+      waivers.push(waiver);
+    }
+  }
+  return { waivers, reports };
+}
