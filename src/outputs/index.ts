@@ -1,0 +1,37 @@
+/** Output formats: each a pure function from the report to text. */
+import type { Check } from '../core/model/check.js';
+import type { Report } from '../core/model/report.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderSarif } from './sarif.js';
+import { renderTable } from './table.js';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface RenderOptions {
+  /** ANSI colours (table only): pass true only for a terminal that wants them. */
+  color: boolean;
+  /**
+   * The checks that ran (with their configured severities). SARIF takes rule metadata from them; JUnit emits a
+   * passing test case for every object each of them targets, so checks that did not run must not be listed.
+   */
+  checks: readonly Check[];
+}
+
+export function renderReport(report: Report, format: OutputFormat, options: RenderOptions): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report, { color: options.color });
+    case 'json':
+      return renderJson(report);
+    case 'sarif':
+      return renderSarif(report, { checks: options.checks });
+    case 'junit':
+      return renderJunit(report, { checks: options.checks });
+  }
+}
+
+export function isOutputFormat(value: string): value is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
