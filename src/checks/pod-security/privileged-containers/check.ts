@@ -1,6 +1,8 @@
-import type { WorkloadCheck } from '../../../core/model/check.js';
+import type { Violation, WorkloadCheck } from '../../../core/model/check.js';
+import { containerSecurityField } from '../../../core/k8s/security-context.js';
 import { jsonPointer } from '../../../core/model/field-path.js';
 
+/** PSA check `privileged` (baseline, v1.0+): no container may set securityContext.privileged=true. */
 export const check: WorkloadCheck = {
   id: 'privileged-containers',
   title: 'Privileged containers',
@@ -12,13 +14,17 @@ export const check: WorkloadCheck = {
   remediation: 'Remove securityContext.privileged or set it to false on every container, init container and ephemeral container.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline'],
   evaluate(workload) {
-    return workload.containers
-      .filter((c) => (c.container['securityContext'] as Record<string, unknown> | undefined)?.['privileged'] === true)
-      .map((c) => ({
-        path: [...c.path, 'securityContext', 'privileged'],
-        message: `container "${c.name}" must not set securityContext.privileged=true`,
+    const violations: Violation[] = [];
+    for (const c of workload.containers) {
+      const field = containerSecurityField(c, 'privileged');
+      if (field.value !== true) continue;
+      violations.push({
+        path: field.path,
+        message: `privileged: container "${c.name}" must not set securityContext.privileged=true`,
         evidence: true,
-        fix: [{ op: 'replace' as const, path: jsonPointer([...c.path, 'securityContext', 'privileged']), value: false }],
-      }));
+        fix: [{ op: 'replace', path: jsonPointer(field.path), value: false }],
+      });
+    }
+    return violations;
   },
 };
