@@ -140,11 +140,14 @@ export function pssEvaluate(workload: Workload, level: PssLevel, version: PssVer
   return pssChecksFor(level, version).flatMap((check) => check.evaluate(workload, ctx).map((violation) => ({ checkId: check.id, violation })));
 }
 
-/** The strictest level the workload's pod spec satisfies at the version. */
+/**
+ * The strictest level the workload's pod spec satisfies at the version. Restricted also requires baseline: with
+ * overrides and the Windows exemptions a pod API validation would reject (e.g. a Windows pod adding capabilities)
+ * can pass PSA's restricted checks while failing baseline; such a pod is reported as privileged.
+ */
 export function pssLevelOf(workload: Workload, version: PssVersion): PssLevel {
-  if (pssEvaluate(workload, 'restricted', version).length === 0) return 'restricted';
-  if (pssEvaluate(workload, 'baseline', version).length === 0) return 'baseline';
-  return 'privileged';
+  if (pssEvaluate(workload, 'baseline', version).length > 0) return 'privileged';
+  return pssEvaluate(workload, 'restricted', version).length === 0 ? 'restricted' : 'baseline';
 }
 
 /** PSS controls as the standard names them, each with the checks that evidence it. */
