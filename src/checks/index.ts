@@ -6,13 +6,18 @@ import { check as anonymousAccessBinding } from './rbac/anonymous-access-binding
 import { check as apparmorProfile } from './pod-security/apparmor-profile/check.js';
 import { check as capabilitiesDropAll } from './pod-security/capabilities-drop-all/check.js';
 import { check as clusterAdminBinding } from './rbac/cluster-admin-binding/check.js';
+import { check as defaultNamespace } from './namespace/default-namespace/check.js';
 import { check as defaultServiceAccountAutomount } from './rbac/default-service-account-automount/check.js';
 import { check as defaultServiceAccountBinding } from './rbac/default-service-account-binding/check.js';
 import { check as defaultServiceAccountUsed } from './rbac/default-service-account-used/check.js';
+import { check as hardcodedCredentialsInEnv } from './workload/hardcoded-credentials-in-env/check.js';
 import { check as hostNamespaces } from './pod-security/host-namespaces/check.js';
 import { check as hostPathVolumes } from './pod-security/host-path-volumes/check.js';
 import { check as hostPorts } from './pod-security/host-ports/check.js';
 import { check as hostProbesLifecycle } from './pod-security/host-probes-lifecycle/check.js';
+import { check as imageDigestPinning } from './workload/image-digest-pinning/check.js';
+import { check as imageTagLatest } from './workload/image-tag-latest/check.js';
+import { check as namespaceWithoutNetworkPolicy } from './namespace/namespace-without-network-policy/check.js';
 import { check as privilegedContainers } from './pod-security/privileged-containers/check.js';
 import { check as procMount } from './pod-security/proc-mount/check.js';
 import { check as procMountRestricted } from './pod-security/proc-mount-restricted/check.js';
@@ -20,15 +25,20 @@ import { check as rbacCreatePods } from './rbac/rbac-create-pods/check.js';
 import { check as rbacEscalationVerbs } from './rbac/rbac-escalation-verbs/check.js';
 import { check as rbacSecretAccess } from './rbac/rbac-secret-access/check.js';
 import { check as rbacWildcard } from './rbac/rbac-wildcard/check.js';
+import { check as readonlyRootFilesystem } from './workload/readonly-root-filesystem/check.js';
+import { check as resourceLimits } from './workload/resource-limits/check.js';
 import { check as restrictedVolumeTypes } from './pod-security/restricted-volume-types/check.js';
 import { check as runAsNonRoot } from './pod-security/run-as-non-root/check.js';
 import { check as runAsUserRoot } from './pod-security/run-as-user-root/check.js';
 import { check as seccompProfileBaseline } from './pod-security/seccomp-profile-baseline/check.js';
 import { check as seccompProfileRestricted } from './pod-security/seccomp-profile-restricted/check.js';
+import { check as secretsInEnv } from './workload/secrets-in-env/check.js';
 import { check as selinuxOptions } from './pod-security/selinux-options/check.js';
 import { check as serviceAccountObjectAutomount } from './rbac/service-account-object-automount/check.js';
+import { check as serviceAccountTokenAutomount } from './workload/service-account-token-automount/check.js';
 import { check as systemMastersBinding } from './rbac/system-masters-binding/check.js';
 import { check as unsafeSysctls } from './pod-security/unsafe-sysctls/check.js';
+import { check as untrustedRegistry } from './workload/untrusted-registry/check.js';
 import { check as windowsHostProcess } from './pod-security/windows-host-process/check.js';
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -38,13 +48,18 @@ export const ALL_CHECKS: readonly Check[] = [
   apparmorProfile,
   capabilitiesDropAll,
   clusterAdminBinding,
+  defaultNamespace,
   defaultServiceAccountAutomount,
   defaultServiceAccountBinding,
   defaultServiceAccountUsed,
+  hardcodedCredentialsInEnv,
   hostNamespaces,
   hostPathVolumes,
   hostPorts,
   hostProbesLifecycle,
+  imageDigestPinning,
+  imageTagLatest,
+  namespaceWithoutNetworkPolicy,
   privilegedContainers,
   procMount,
   procMountRestricted,
@@ -52,14 +67,19 @@ export const ALL_CHECKS: readonly Check[] = [
   rbacEscalationVerbs,
   rbacSecretAccess,
   rbacWildcard,
+  readonlyRootFilesystem,
+  resourceLimits,
   restrictedVolumeTypes,
   runAsNonRoot,
   runAsUserRoot,
   seccompProfileBaseline,
   seccompProfileRestricted,
+  secretsInEnv,
   selinuxOptions,
   serviceAccountObjectAutomount,
+  serviceAccountTokenAutomount,
   systemMastersBinding,
   unsafeSysctls,
+  untrustedRegistry,
   windowsHostProcess,
 ];
