@@ -59,8 +59,8 @@ describe('annotationWaivers', () => {
   };
 
   it('reads the object and its pod template; the object wins on the same key', () => {
-    const { waivers, reports } = annotationWaivers([resource(deployment)]);
-    assert.deepEqual(reports, []);
+    const waivers = annotationWaivers(resource(deployment));
+    assert.ok(waivers.every((w) => w.problem === undefined));
     assert.deepEqual(
       waivers.map((w) => [w.checks[0], w.reason, w.declaredAt]),
       [
@@ -78,13 +78,13 @@ describe('annotationWaivers', () => {
 
   it('a Pod carries the waiver its template gave it; an object without namespace selects ""', () => {
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'waiver.aspis.dev/host-ports': 'ok' } }, spec: {} };
-    const { waivers } = annotationWaivers([resource(pod)]);
+    const waivers = annotationWaivers(resource(pod));
     assert.deepEqual(waivers.map((w) => [w.declaredAt, w.selector]), [
       ['Pod/p annotation waiver.aspis.dev/host-ports', { kinds: ['Pod'], namespaces: [''], names: ['p'] }],
     ]);
   });
 
-  it('reports annotations that cannot be waivers', () => {
+  it('annotations that cannot be waivers carry a problem', () => {
     const object: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -100,23 +100,34 @@ describe('annotationWaivers', () => {
       },
     };
     const checks = [{ id: 'privileged-containers', aliases: ['privileged'] }, { id: 'host-ports' }];
-    const { waivers, reports } = annotationWaivers([resource(object)], { checks });
-    assert.deepEqual(waivers.map((w) => w.checks), [['privileged']]);
+    const waivers = annotationWaivers(resource(object), { checks });
     assert.deepEqual(
-      reports.map((r) => [r.declaredAt, r.status]),
+      waivers.map((w) => [w.declaredAt, w.checks, w.problem]),
       [
-        ['ConfigMap/n/c annotation waiver.aspis.dev/', 'invalid'],
-        ['ConfigMap/n/c annotation waiver.aspis.dev/host-ports', 'invalid'],
-        ['ConfigMap/n/c annotation waiver.aspis.dev/privileged-container', 'invalid'],
+        ['ConfigMap/n/c annotation waiver.aspis.dev/', [], 'the annotation names no check: write waiver.aspis.dev/<check-id>'],
+        ['ConfigMap/n/c annotation waiver.aspis.dev/host-ports', ['host-ports'], 'the annotation value must be a string (the reason)'],
+        ['ConfigMap/n/c annotation waiver.aspis.dev/privileged', ['privileged'], undefined],
+        [
+          'ConfigMap/n/c annotation waiver.aspis.dev/privileged-container',
+          ['privileged-container'],
+          'no check has the id "privileged-container" (did you mean "privileged-containers"?)',
+        ],
       ],
     );
-    assert.match(reports[0]!.message, /names no check/);
-    assert.match(reports[1]!.message, /must be a string/);
-    assert.match(reports[2]!.message, /no check has the id "privileged-container" \(did you mean "privileged-containers"\?\)/);
+    assert.equal(waivers[2]!.reason, 'former id is fine');
+    // Without the catalog an unknown id is only known to match nothing.
+    assert.equal(annotationWaivers(resource(object)).find((w) => w.checks[0] === 'privileged-container')!.problem, undefined);
+  });
+
+  it('an empty reason gives a waiver with a problem', () => {
+    const pod: KubeObject = { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p', annotations: { 'waiver.aspis.dev/host-ports': ' ' } } };
+    const [waiver] = annotationWaivers(resource(pod));
+    assert.equal(waiver!.reason, '');
+    assert.match(waiver!.problem!, /a reason is required/);
   });
 
   it('ignores objects with missing or malformed metadata', () => {
     const odd = [{}, { kind: 'Pod', metadata: { annotations: 'x' } }, { kind: 'Deployment', apiVersion: 'apps/v1', spec: { template: 'x' } }] as KubeObject[];
-    assert.deepEqual(annotationWaivers(odd.map(resource)), { waivers: [], reports: [] });
+    assert.deepEqual(odd.flatMap((o) => annotationWaivers(resource(o))), []);
   });
 });

@@ -14,10 +14,9 @@
  * Pods. When both carry the same key, the object's own annotation wins.
  *
  * An empty reason, an unknown key, a bad expiry or (when the catalog is given) an id that names no check does not waive
- * anything: it gives a `status: 'invalid'` report saying what to fix.
+ * anything: the waiver carries a `problem`, and applyWaivers reports it `status: 'invalid'` saying what to fix.
  */
 import type { CheckMeta } from '../model/check.js';
-import type { WaiverReport } from '../model/report.js';
 import type { KubeObject, ResourceRef } from '../model/resource.js';
 import { formatRef } from '../model/resource.js';
 import type { Waiver } from '../model/waiver.js';
@@ -77,68 +76,55 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Waivers declared by `waiver.aspis.dev/<check-id>` annotations on the given objects. */
-export function annotationWaivers(
-  resources: readonly { object: KubeObject; ref: ResourceRef }[],
-  options: AnnotationWaiverOptions = {},
-): { waivers: Waiver[]; reports: WaiverReport[] } {
+/**
+ * Waivers declared by `waiver.aspis.dev/<check-id>` annotations on one object, sorted by annotation key. Annotations
+ * that cannot be waivers come back as waivers with a `problem` (they never apply; applyWaivers reports them invalid).
+ */
+export function annotationWaivers(resource: { object: KubeObject; ref: ResourceRef }, options: AnnotationWaiverOptions = {}): Waiver[] {
+  const { object, ref } = resource;
   const index = options.checks ? checkIdIndex(options.checks) : undefined;
-  const waivers: Waiver[] = [];
-  const reports: WaiverReport[] = [];
-
-  for (const { object, ref } of resources) {
-    const where = formatRef(ref);
-    const entries = new Map<string, { value: unknown; declaredAt: string }>();
-    const workload = workloadOf(object);
-    if (workload && workload.metadataPath.length > 1) {
-      const annotations = workload.podMetadata.annotations;
-      if (isRecord(annotations)) {
-        for (const [key, value] of Object.entries(annotations)) {
-          if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} pod template annotation ${key}` });
-        }
+  const where = formatRef(ref);
+  const entries = new Map<string, { value: unknown; declaredAt: string }>();
+  const workload = workloadOf(object);
+  if (workload && workload.metadataPath.length > 1) {
+    const annotations = workload.podMetadata.annotations;
+    if (isRecord(annotations)) {
+      for (const [key, value] of Object.entries(annotations)) {
+        if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} pod template annotation ${key}` });
       }
-    }
-    const own = object.metadata?.annotations;
-    if (isRecord(own)) {
-      for (const [key, value] of Object.entries(own)) {
-        if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} annotation ${key}` });
-      }
-    }
-
-    for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const checkId = key.slice(WAIVER_ANNOTATION_PREFIX.length);
-      const invalid = (message: string, reason = '') =>
-        reports.push({ declaredAt, checks: checkId === '' ? [] : [checkId], reason, status: 'invalid', message });
-      if (checkId === '') {
-        invalid(`the annotation names no check: write ${WAIVER_ANNOTATION_PREFIX}<check-id>`);
-        continue;
-      }
-      if (index && !index.has(checkId)) {
-        const suggestion = suggestCheckId(checkId, new Set(index.values()));
-        invalid(`no check has the id "${checkId}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; nothing is waived`);
-        continue;
-      }
-      if (typeof value !== 'string') {
-        invalid('the annotation value must be a string (the reason); nothing is waived');
-        continue;
-      }
-      const parsed = parseWaiverAnnotationValue(value);
-      if ('error' in parsed) {
-        invalid(`${parsed.error}; the finding is not waived`);
-        continue;
-      }
-      const waiver: Waiver = {
-        checks: [checkId],
-        // This object only: its kind, namespace ("" when it has none) and name.
-        selector: { kinds: [ref.kind], namespaces: [ref.namespace ?? ''], names: [ref.name] },
-        reason: parsed.reason,
-        source: 'annotation',
-        declaredAt,
-      };
-      if (parsed.owner !== undefined) waiver.owner = parsed.owner;
-      if (parsed.expires !== undefined) waiver.expires = parsed.expires;
-      waivers.push(waiver);
     }
   }
-  return { waivers, reports };
+  const own = object.metadata?.annotations;
+  if (isRecord(own)) {
+    for (const [key, value] of Object.entries(own)) {
+      if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} annotation ${key}` });
+    }
+  }
+
+  const waivers: Waiver[] = [];
+  for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const checkId = key.slice(WAIVER_ANNOTATION_PREFIX.length);
+    const waiver: Waiver = {
+      checks: checkId === '' ? [] : [checkId],
+      // This object only: its kind, namespace ("" when it has none) and name. (A generateName object's name is the
+      // glob `prefix*`, which may also select its siblings of the same kind in the same input.)
+      selector: { kinds: [ref.kind], namespaces: [ref.namespace ?? ''], names: [ref.name] },
+      reason: '',
+      source: 'annotation',
+      declaredAt,
+    };
+    const parsed = typeof value === 'string' ? parseWaiverAnnotationValue(value) : { error: 'the annotation value must be a string (the reason)' };
+    if (checkId === '') waiver.problem = `the annotation names no check: write ${WAIVER_ANNOTATION_PREFIX}<check-id>`;
+    else if (index && !index.has(checkId)) {
+      const suggestion = suggestCheckId(checkId, new Set(index.values()));
+      waiver.problem = `no check has the id "${checkId}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+    } else if ('error' in parsed) waiver.problem = parsed.error;
+    if (!('error' in parsed)) {
+      waiver.reason = parsed.reason;
+      if (parsed.owner !== undefined) waiver.owner = parsed.owner;
+      if (parsed.expires !== undefined) waiver.expires = parsed.expires;
+    }
+    waivers.push(waiver);
+  }
+  return waivers;
 }

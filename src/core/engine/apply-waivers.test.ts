@@ -84,7 +84,8 @@ describe('applyWaivers', () => {
     ['NotIn', { labels: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['backend'] }] } }, {}, false],
     ['NotIn on a missing key', { labels: { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] } }, {}, true],
     ['Exists', { labels: { matchExpressions: [{ key: 'tier', operator: 'Exists' }] } }, {}, true],
-    ['labels of an object absent from the input are unknown', { labels: { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] } }, { name: 'ghost' }, false],
+    ['an object without labels: DoesNotExist', { labels: { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] } }, { name: 'ghost' }, true],
+    ['an object without labels: Exists', { labels: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } }, { name: 'ghost' }, false],
     ['cluster-scoped object and a namespace list', { namespaces: ['prod'] }, { namespace: undefined }, false],
   ];
   for (const [name, selector, resource, expected] of selectorCases) {
@@ -193,8 +194,7 @@ describe('annotation waivers applied', () => {
   });
 
   it('waives that check on that object only', () => {
-    const { waivers, reports } = annotationWaivers([deployment({ 'waiver.aspis.dev/privileged-containers': 'CNI agent' })]);
-    assert.deepEqual(reports, []);
+    const waivers = annotationWaivers(deployment({ 'waiver.aspis.dev/privileged-containers': 'CNI agent' }));
     const out = applyWaivers(
       [finding('privileged-containers'), finding('privileged-containers', { name: 'web' }), finding('host-ports')],
       waivers,
@@ -207,20 +207,35 @@ describe('annotation waivers applied', () => {
       reason: 'CNI agent',
       declaredAt: 'Deployment/prod/api annotation waiver.aspis.dev/privileged-containers',
     });
+    assert.deepEqual(out.reports, []);
   });
 
   it('an empty reason does not waive and is reported invalid', () => {
-    const { waivers, reports } = annotationWaivers([deployment({ 'waiver.aspis.dev/privileged-containers': '' })]);
-    assert.deepEqual(waivers, []);
-    assert.equal(reports.length, 1);
-    assert.equal(reports[0]!.status, 'invalid');
-    assert.match(reports[0]!.message, /reason is required/);
+    const waivers = annotationWaivers(deployment({ 'waiver.aspis.dev/privileged-containers': '' }));
     const out = applyWaivers([finding('privileged-containers')], waivers, noLabels, NOW);
     assert.equal(out.active.length, 1);
+    assert.equal(out.waived.length, 0);
+    assert.deepEqual(out.reports, [
+      {
+        declaredAt: 'Deployment/prod/api annotation waiver.aspis.dev/privileged-containers',
+        checks: ['privileged-containers'],
+        reason: '',
+        status: 'invalid',
+        message: 'a reason is required: write why the risk is accepted as the annotation value; the waiver does not apply',
+      },
+    ]);
+  });
+
+  it('an annotation waiver with an expiry expires like any other', () => {
+    const waivers = annotationWaivers(deployment({ 'waiver.aspis.dev/privileged-containers': 'reason=legacy; expires=2027-01-14' }));
+    const out = applyWaivers([finding('privileged-containers')], waivers, noLabels, NOW);
+    assert.equal(out.active.length, 1);
+    assert.equal(out.reports[0]!.status, 'expired');
+    assert.match(out.reports[0]!.message, /expired since 2027-01-15T00:00:00Z/);
   });
 
   it('an annotation waiver on an object without that finding is unused', () => {
-    const { waivers } = annotationWaivers([deployment({ 'waiver.aspis.dev/host-ports': 'needs port 80' })]);
+    const waivers = annotationWaivers(deployment({ 'waiver.aspis.dev/host-ports': 'needs port 80' }));
     const out = applyWaivers([finding('privileged-containers')], waivers, noLabels, NOW);
     assert.equal(out.reports[0]!.status, 'unused');
     assert.match(out.reports[0]!.message, /remove the annotation/);

@@ -4,11 +4,14 @@
  *
  * - A finding matched by a valid waiver in force moves to `waived`, with `finding.waiver` naming the first such
  *   waiver (in the order given). Every waiver that matches it counts as used.
- * - A waiver is invalid (reported `invalid`, never applied) when it has no reason, names no check, has an expiry that
- *   is not an ISO 8601 date / date-time with offset, or has an invalid label selector.
+ * - A waiver is invalid (reported `invalid`, never applied) when its reader set a `problem`, or it has no reason, names
+ *   no check, has an expiry that is not an ISO 8601 date / date-time with offset, or has an invalid label selector.
  * - An expired waiver (see `parseExpiry`: a date means through the end of that day UTC) is not applied and is reported
  *   `expired`, naming since when and how many findings it would have waived.
  * - A valid waiver in force that matched no finding is reported `unused`.
+ *
+ * `labelsOf` gives the `metadata.labels` of a finding's object (undefined: no labels); it is called only for waivers
+ * with label requirements, at most once per finding. Pass `options.checks` so that former check ids match.
  */
 import type { AppliedWaiver, Finding } from '../model/finding.js';
 import type { WaiverReport } from '../model/report.js';
@@ -87,10 +90,10 @@ export function applyWaivers(
   const reports: WaiverReport[] = [];
   for (const p of prepared) {
     const { waiver } = p;
-    const base = { declaredAt: waiver.declaredAt, checks: [...waiver.checks], reason: waiver.reason.trim() };
+    const base = { declaredAt: waiver.declaredAt, checks: [...waiver.checks], reason: String(waiver.reason ?? '').trim() };
     const withExpiry = waiver.expires !== undefined ? { ...base, expires: waiver.expires } : base;
     if (p.state === 'invalid') {
-      reports.push({ ...withExpiry, status: 'invalid', message: `${p.problems.join('; ')}: the waiver does not apply` });
+      reports.push({ ...withExpiry, status: 'invalid', message: `${p.problems.join('; ')}; the waiver does not apply` });
     } else if (p.state === 'expired') {
       const since = formatInstant(p.expiresAt!);
       const until = /^\d{4}-\d{2}-\d{2}$/.test(waiver.expires!.trim()) ? `${waiver.expires!.trim()} (end of that day UTC)` : waiver.expires!.trim();
@@ -108,15 +111,18 @@ export function applyWaivers(
 
 function prepare(waiver: Waiver, index: CheckIdIndex | undefined, now: Date): PreparedWaiver {
   const problems: string[] = [];
-  if (waiver.checks.length === 0) problems.push('it names no check');
-  if (typeof waiver.reason !== 'string' || waiver.reason.trim() === '') problems.push('a reason is required');
   let expiresAt: Date | undefined;
-  if (waiver.expires !== undefined) {
-    const parsed = parseExpiry(waiver.expires);
-    if ('error' in parsed) problems.push(`expires: ${parsed.error}`);
-    else expiresAt = parsed.expiresAt;
+  if (waiver.problem !== undefined) problems.push(waiver.problem);
+  else {
+    if (waiver.checks.length === 0) problems.push('it names no check');
+    if (typeof waiver.reason !== 'string' || waiver.reason.trim() === '') problems.push('a reason is required');
+    if (waiver.expires !== undefined) {
+      const parsed = parseExpiry(waiver.expires);
+      if ('error' in parsed) problems.push(`expires: ${parsed.error}`);
+      else expiresAt = parsed.expiresAt;
+    }
+    for (const issue of validateResourceSelector(waiver.selector, ['resources'])) problems.push(`${issue.field}: ${issue.message}`);
   }
-  for (const issue of validateResourceSelector(waiver.selector, ['resources'])) problems.push(`${issue.field}: ${issue.message}`);
 
   let ids: Set<string> | undefined = new Set<string>();
   for (const id of waiver.checks) {

@@ -7,9 +7,9 @@
  * - `namespaces` is compared with the object's namespace, `""` for an object without one (cluster-scoped kinds, or a
  *   manifest that does not set it): `namespaces: [prod]` never selects a ClusterRole, `namespaces: [""]` selects
  *   objects without a namespace, and `*` selects both.
- * - `labels`: a Kubernetes label selector over the object's own `metadata.labels` (see k8s/label-selector.ts). When
- *   the labels of the object are unknown (a finding about an object absent from the input), a selector with label
- *   requirements does not select it: a waiver must not apply on a guess.
+ * - `labels`: a Kubernetes label selector over the object's own `metadata.labels` (see k8s/label-selector.ts).
+ *   Undefined labels (or anything that is not a map) mean no labels, as in Kubernetes: `NotIn` and `DoesNotExist`
+ *   select such an object, `In`, `Exists` and `matchLabels` do not.
  */
 import type { ResourceRef } from './resource.js';
 import type { LabelSelector, LabelSelectorIssue } from '../k8s/label-selector.js';
@@ -46,7 +46,7 @@ export function validateResourceSelector(selector: ResourceSelector, base: Field
 }
 
 /**
- * Whether the selector selects the object `ref` with `labels` (undefined when the object's labels are unknown).
+ * Whether the selector selects the object `ref` with `labels` (undefined: the object has no labels).
  * Throws InvalidLabelSelectorError when `selector.labels` is invalid: validate first.
  */
 export function matchesResourceSelector(
@@ -67,9 +67,13 @@ export function resourceSelectorMatcher(
     if (!anyGlob(selector.kinds, ref.kind)) return false;
     if (!anyGlob(selector.namespaces, ref.namespace ?? '')) return false;
     if (!anyGlob(selector.names, ref.name)) return false;
-    if (labelMatch) return labels !== undefined && labelMatch(labels);
+    if (labelMatch) return labelMatch(isLabelMap(labels) ? labels : undefined);
     return true;
   };
+}
+
+function isLabelMap(value: unknown): value is Readonly<Record<string, string>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Whether matching needs the object's labels (the selector has label requirements). */

@@ -75,11 +75,14 @@ describe('resource selector', () => {
     assert.ok(matchesResourceSelector({ namespaces: [''] }, clusterRole, {}));
     assert.ok(matchesResourceSelector({ namespaces: ['*'] }, clusterRole, {}));
   });
-  it('label requirements never match unknown labels', () => {
-    const selector = { labels: { matchExpressions: [{ key: 'legacy', operator: 'DoesNotExist' as const }] } };
-    assert.ok(matchesResourceSelector(selector, ref, {}));
-    assert.ok(!matchesResourceSelector(selector, ref, undefined));
-    assert.ok(matchesResourceSelector({ labels: {} }, ref, undefined), 'an empty label selector needs no labels');
+  it('undefined labels are no labels, as in Kubernetes', () => {
+    const notLegacy = { labels: { matchExpressions: [{ key: 'legacy', operator: 'DoesNotExist' as const }] } };
+    assert.ok(matchesResourceSelector(notLegacy, ref, {}));
+    assert.ok(matchesResourceSelector(notLegacy, ref, undefined));
+    assert.ok(!matchesResourceSelector({ labels: { matchLabels: { app: 'web' } } }, ref, undefined));
+    assert.ok(matchesResourceSelector({ labels: { matchLabels: { app: 'web' } } }, ref, { app: 'web' }));
+    assert.ok(matchesResourceSelector({ labels: {} }, ref, undefined), 'an empty label selector selects everything');
+    assert.ok(matchesResourceSelector(notLegacy, ref, 'garbage' as unknown as Record<string, string>), 'a malformed labels field is no labels');
   });
   it('formats for messages', () => {
     assert.equal(

@@ -28,6 +28,12 @@ export interface Waiver {
   source: WaiverSource;
   /** Where it was written: `.aspis.yaml:14`, or `Deployment/prod/api annotation waiver.aspis.dev/<check-id>`. */
   declaredAt: string;
+  /**
+   * Why the declaration cannot be a waiver (an annotation with an empty reason, an unknown key…), set by the reader
+   * of its source. Such a waiver never applies; applyWaivers reports it `invalid` with this message, so every waiver
+   * problem reaches the report through the same path.
+   */
+  problem?: string;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
