@@ -1,6 +1,7 @@
 /** The list of generated files and how each is produced: read by `npm run generate` and by the staleness test. */
 import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
+import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
 
 export interface GeneratedFile {
   path: string;
@@ -10,4 +11,5 @@ export interface GeneratedFile {
 export const GENERATED_FILES: GeneratedFile[] = [
   { path: CHECK_INDEX_PATH, render: renderCheckIndex },
   { path: CLI_DOCS_PATH, render: renderCliDocs },
+  { path: CONFIG_SCHEMA_PATH, render: renderConfigSchema },
 ];
