@@ -2,6 +2,7 @@
 import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
+import { REPORT_SCHEMA_PATH, renderReportSchema } from './generate-report-schema.js';
 
 export interface GeneratedFile {
   path: string;
@@ -12,4 +13,5 @@ export const GENERATED_FILES: GeneratedFile[] = [
   { path: CHECK_INDEX_PATH, render: renderCheckIndex },
   { path: CLI_DOCS_PATH, render: renderCliDocs },
   { path: CONFIG_SCHEMA_PATH, render: renderConfigSchema },
+  { path: REPORT_SCHEMA_PATH, render: renderReportSchema },
 ];
