@@ -96,12 +96,15 @@ export function applyWaivers(
       reports.push({ ...withExpiry, status: 'invalid', message: `${p.problems.join('; ')}; the waiver does not apply` });
     } else if (p.state === 'expired') {
       const since = formatInstant(p.expiresAt!);
-      const until = /^\d{4}-\d{2}-\d{2}$/.test(waiver.expires!.trim()) ? `${waiver.expires!.trim()} (end of that day UTC)` : waiver.expires!.trim();
+      const written = waiver.expires!.trim();
+      const until = /^\d{4}-\d{2}-\d{2}$/.test(written) ? `expires: ${written}, through the end of that day UTC` : `expires: ${written}`;
       const effect =
         p.matched === 0
           ? 'it matches no finding either: remove it'
-          : `${p.matched} finding${p.matched === 1 ? '' : 's'} it matches ${p.matched === 1 ? 'is' : 'are'} reported again: fix them or renew the waiver`;
-      reports.push({ ...withExpiry, status: 'expired', message: `expired since ${since} (it applied through ${until}); ${effect}` });
+          : p.matched === 1
+            ? '1 finding it matches is reported again: fix it or renew the waiver'
+            : `${p.matched} findings it matches are reported again: fix them or renew the waiver`;
+      reports.push({ ...withExpiry, status: 'expired', message: `expired since ${since} (${until}); ${effect}` });
     } else if (p.matched === 0) {
       reports.push({ ...withExpiry, status: 'unused', message: unusedMessage(waiver, index) });
     }
