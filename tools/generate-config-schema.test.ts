@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { CONFIG_SCHEMA_PATH } from './generate-config-schema.js';
+import { parseConfig } from '../src/config/parse-config.js';
+import { selectChecks } from '../src/config/select-checks.js';
+import { ALL_CHECKS } from '../src/checks/index.js';
 
 // The generated JSON Schema is what editors validate `.aspis.yaml` with: it must agree with the loader on the shape.
 const schema = JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object;
@@ -16,6 +19,10 @@ describe('docs/aspis-config.schema.json', () => {
     const yaml = example(doc);
     assert.ok(yaml, 'docs/configuration.md has a yaml example');
     assert.ok(validate(parse(yaml)), JSON.stringify(validate.errors));
+    // And Aspis itself accepts it: valid, and every check id it names exists.
+    const { config, errors } = parseConfig(yaml, 'docs/configuration.md');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(selectChecks(ALL_CHECKS, config).errors, []);
   });
 
   it('rejects unknown keys, bad severities and exceptions without a reason', () => {
