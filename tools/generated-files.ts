@@ -1,5 +1,6 @@
 /** The list of generated files and how each is produced: read by `npm run generate` and by the staleness test. */
 import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
+import { CHECKS_DOCS_PATH, renderChecksDocs } from './generate-checks-docs.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
 import { REPORT_SCHEMA_PATH, renderReportSchema } from './generate-report-schema.js';
@@ -14,4 +15,5 @@ export const GENERATED_FILES: GeneratedFile[] = [
   { path: CLI_DOCS_PATH, render: renderCliDocs },
   { path: CONFIG_SCHEMA_PATH, render: renderConfigSchema },
   { path: REPORT_SCHEMA_PATH, render: renderReportSchema },
+  { path: CHECKS_DOCS_PATH, render: () => renderChecksDocs() },
 ];
