@@ -25,6 +25,8 @@ export interface ScanRequest {
   inputErrors: readonly InputError[];
   /** The checks to run, already selected and with configured severities. */
   checks: readonly Check[];
+  /** Every known check (selected or not), so waivers can name former ids and typos are told apart from disabled checks. */
+  catalog: readonly Check[];
   ctx: CheckContext;
   waivers: readonly Waiver[];
   /** The clock is an input: waiver expiry is decided against it, so the same request gives the same report. */
@@ -53,9 +55,11 @@ export function buildReport(request: ScanRequest): Report {
   }
 
   const waivers = [...request.waivers];
-  for (const resource of resources) waivers.push(...annotationWaivers(resource));
+  for (const resource of resources) waivers.push(...annotationWaivers(resource, { checks: request.catalog }));
   // applyWaivers keeps finding identity for active findings, so counts per object follow the same map.
-  const applied = applyWaivers(findings, waivers, (f) => resourceOf.get(f)?.object.metadata?.labels, request.now);
+  const applied = applyWaivers(findings, waivers, (f) => resourceOf.get(f)?.object.metadata?.labels, request.now, {
+    checks: request.catalog,
+  });
 
   const active = applied.active.sort(compareFindings);
   const waived = applied.waived.sort(compareFindings);
