@@ -31,22 +31,21 @@ export function renderTable(report: Report, options: TableOptions): string {
 
   // Findings, grouped by object in the order the report sorted them (file, line).
   const groups = new Map<string, { finding: Finding; row: string[] }[]>();
-  const rows: string[][] = [];
   for (const finding of report.findings) {
     const position = findingPosition(finding, objects);
     const row = [finding.severity, finding.checkId, position?.line === undefined ? '' : String(position.line), printable(finding.path || '(object)')];
-    rows.push(row);
     const key = refKey(finding.resource);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = []));
     group.push({ finding, row });
   }
-  const widths = [8, 5, 4, 5].map((min, column) => Math.max(min, ...rows.map((row) => row[column]!.length)));
-  const cell = (text: string, column: number) => text.padEnd(widths[column]!);
 
   if (report.findings.length === 0) out.push('No findings.', '');
   for (const group of groups.values()) {
     const first = group[0]!.finding;
+    // Column widths per object: one long field path elsewhere does not widen every table.
+    const widths = [8, 5, 4, 5].map((min, column) => Math.max(min, ...group.map(({ row }) => row[column]!.length)));
+    const cell = (text: string, column: number) => text.padEnd(widths[column]!);
     const object = objects.get(refKey(first.resource));
     const file = object?.file ?? first.location?.file;
     const where = file === undefined ? '' : `  ${printable(formatPosition(file, object?.line))}`;
