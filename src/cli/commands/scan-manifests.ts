@@ -87,7 +87,7 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   const toFile = options.outputFile !== undefined;
   const format: OutputFormat = options.output ?? (process.stdout.isTTY && !toFile ? 'table' : 'json');
   const color = options.color && !toFile && Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
-  const text = renderReport(report, format, { color, checks: ALL_CHECKS });
+  const text = renderReport(report, format, { color, checks });
   if (toFile) writeFileSync(options.outputFile!, text);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
