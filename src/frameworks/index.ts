@@ -9,7 +9,7 @@ import { mitreContainersFramework } from './mitre-containers.js';
 import { nsaCisaFramework } from './nsa-cisa-1.2.js';
 import { pssFramework } from './pss.js';
 
-export const FRAMEWORKS: readonly Framework[] = [pssFramework, nsaCisaFramework, cisKubernetesFramework, mitreContainersFramework];
+export const FRAMEWORKS: Framework[] = [pssFramework, nsaCisaFramework, cisKubernetesFramework, mitreContainersFramework];
 
 /**
  * The framework with this id. An id without its version (`nsa-cisa`, `cis-kubernetes`) names the framework whose id
