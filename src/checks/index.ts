@@ -21,9 +21,14 @@ import { check as namespaceWithoutNetworkPolicy } from './namespace/namespace-wi
 import { check as privilegedContainers } from './pod-security/privileged-containers/check.js';
 import { check as procMount } from './pod-security/proc-mount/check.js';
 import { check as procMountRestricted } from './pod-security/proc-mount-restricted/check.js';
+import { check as rbacCreatePersistentVolumes } from './rbac/rbac-create-persistent-volumes/check.js';
 import { check as rbacCreatePods } from './rbac/rbac-create-pods/check.js';
+import { check as rbacCreateServiceAccountTokens } from './rbac/rbac-create-service-account-tokens/check.js';
+import { check as rbacCsrApproval } from './rbac/rbac-csr-approval/check.js';
 import { check as rbacEscalationVerbs } from './rbac/rbac-escalation-verbs/check.js';
+import { check as rbacNodeProxy } from './rbac/rbac-node-proxy/check.js';
 import { check as rbacSecretAccess } from './rbac/rbac-secret-access/check.js';
+import { check as rbacWebhookConfiguration } from './rbac/rbac-webhook-configuration/check.js';
 import { check as rbacWildcard } from './rbac/rbac-wildcard/check.js';
 import { check as readonlyRootFilesystem } from './workload/readonly-root-filesystem/check.js';
 import { check as resourceLimits } from './workload/resource-limits/check.js';
@@ -63,9 +68,14 @@ export const ALL_CHECKS: readonly Check[] = [
   privilegedContainers,
   procMount,
   procMountRestricted,
+  rbacCreatePersistentVolumes,
   rbacCreatePods,
+  rbacCreateServiceAccountTokens,
+  rbacCsrApproval,
   rbacEscalationVerbs,
+  rbacNodeProxy,
   rbacSecretAccess,
+  rbacWebhookConfiguration,
   rbacWildcard,
   readonlyRootFilesystem,
   resourceLimits,

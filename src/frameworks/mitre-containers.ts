@@ -58,9 +58,19 @@ export const mitreContainersFramework: Framework = {
       checks: ['hardcoded-credentials-in-env', 'secrets-in-env', 'rbac-secret-access', 'rbac-wildcard'],
     },
     {
+      id: 'T1550.001',
+      title: 'Use Alternate Authentication Material: Application Access Token',
+      checks: ['rbac-create-service-account-tokens'],
+    },
+    {
+      id: 'T1562.001',
+      title: 'Impair Defenses: Disable or Modify Tools',
+      checks: ['rbac-webhook-configuration'],
+    },
+    {
       id: 'T1609',
       title: 'Container Administration Command',
-      checks: ['rbac-wildcard'],
+      checks: ['rbac-wildcard', 'rbac-node-proxy'],
     },
     {
       id: 'T1610',
@@ -88,6 +98,7 @@ export const mitreContainersFramework: Framework = {
         'proc-mount-restricted',
         'unsafe-sysctls',
         'windows-host-process',
+        'rbac-create-persistent-volumes',
       ],
     },
     {

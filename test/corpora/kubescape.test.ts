@@ -114,6 +114,11 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   'rule-can-create-pod': { checks: ['rbac-create-pods'], compare: 'subjects' },
   'rule-can-bind-escalate': { checks: ['rbac-escalation-verbs'], only: escalation(['bind', 'escalate']), compare: 'subjects' },
   'rule-can-impersonate-users-groups-v1': { checks: ['rbac-escalation-verbs'], only: escalation(['impersonate']), compare: 'subjects' },
+  'rule-can-create-pv': { checks: ['rbac-create-persistent-volumes'], compare: 'subjects' },
+  'rule-can-access-proxy-subresource': { checks: ['rbac-node-proxy'], compare: 'subjects' },
+  'rule-can-approve-cert-signing-request': { checks: ['rbac-csr-approval'], compare: 'subjects' },
+  'rule-can-modify-admission-webhooks': { checks: ['rbac-webhook-configuration'], compare: 'subjects' },
+  'rule-can-create-service-account-token': { checks: ['rbac-create-service-account-tokens'], compare: 'subjects' },
   'anonymous-access-enabled': { checks: ['anonymous-access-binding'], compare: 'objects', paths: true },
   'ensure-default-service-accounts-has-only-default-roles': {
     checks: ['default-service-account-binding'],
