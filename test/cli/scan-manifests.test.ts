@@ -121,11 +121,14 @@ describe('aspis scan manifests', () => {
   });
 
   it('writes SARIF with regions', () => {
-    const result = runCli(['scan', 'manifests', '-', '-o', 'sarif'], { input: PRIVILEGED_POD });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'pod.yaml'), PRIVILEGED_POD);
+    const result = runCli(['scan', 'manifests', 'pod.yaml', '-o', 'sarif'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     const sarif = JSON.parse(result.stdout);
     assert.equal(sarif.version, '2.1.0');
     const hit = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'privileged-containers');
+    assert.equal(hit.locations[0].physicalLocation.artifactLocation.uri, 'pod.yaml');
     assert.equal(hit.locations[0].physicalLocation.region.startLine, 11);
   });
 });

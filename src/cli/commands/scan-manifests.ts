@@ -10,7 +10,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { selectChecks } from '../../config/select-checks.js';
 import { checkContextFromConfig } from '../../config/check-context-from-config.js';
 import { waiversFromConfig } from '../../config/waivers-from-config.js';
-import { FRAMEWORKS, checkIdsOf } from '../../frameworks/index.js';
+import { FRAMEWORKS, checkIdsOf, frameworkById } from '../../frameworks/index.js';
 import { OUTPUT_FORMATS, renderReport } from '../../outputs/index.js';
 import type { OutputFormat } from '../../outputs/index.js';
 import { loadManifests } from '../../sources/manifests/load-manifests.js';
@@ -35,7 +35,7 @@ export function registerScanManifests(scan: Command, env: { version: string; set
     .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(OUTPUT_FORMATS))
     .option('--output-file <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity remains').choices(SEVERITIES))
-    .option('--framework <id...>', `only checks mapped to these frameworks (${FRAMEWORKS.map((f) => f.id).join(', ')})`)
+    .option('--framework <ids>', `only checks mapped to these frameworks, comma-separated (${FRAMEWORKS.map((f) => f.id).join(', ')})`, commaList)
     .option('-c, --config <file>', 'configuration file (default: .aspis.yaml in the current directory when present)')
     .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.N (overrides the config)')
     .option('--no-color', 'no colours in the table output')
@@ -56,7 +56,7 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   let frameworks: string[] | undefined;
   if (options.framework) {
     frameworks = options.framework;
-    const unknown = frameworks.filter((id) => !FRAMEWORKS.some((f) => f.id === id));
+    const unknown = frameworks.filter((id) => !frameworkById(id));
     if (unknown.length > 0) {
       throw new Error(`unknown framework ${unknown.join(', ')}: known are ${FRAMEWORKS.map((f) => f.id).join(', ')}`);
     }
@@ -97,6 +97,10 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   }
   if (options.failOn && report.findings.some((f) => atLeast(f.severity, options.failOn!))) return EXIT.findings;
   return EXIT.ok;
+}
+
+function commaList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((id) => id.trim()).filter(Boolean)];
 }
 
 function describeError(error: InputError): string {
