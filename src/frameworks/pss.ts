@@ -146,8 +146,17 @@ export function pssEvaluate(workload: Workload, level: PssLevel, version: PssVer
  * can pass PSA's restricted checks while failing baseline; such a pod is reported as privileged.
  */
 export function pssLevelOf(workload: Workload, version: PssVersion): PssLevel {
-  if (pssEvaluate(workload, 'baseline', version).length > 0) return 'privileged';
-  return pssEvaluate(workload, 'restricted', version).length === 0 ? 'restricted' : 'baseline';
+  const ctx = contextFor(version);
+  return pssLevelFrom((check) => check.evaluate(workload, ctx).length > 0, version);
+}
+
+/**
+ * The same level computed from an answer per check ("does this check fail on the workload?"), so a scan that
+ * already ran the Pod Security checks derives the level from its findings instead of evaluating twice.
+ */
+export function pssLevelFrom(fails: (check: WorkloadCheck) => boolean, version: PssVersion): PssLevel {
+  if (pssChecksFor('baseline', version).some(fails)) return 'privileged';
+  return pssChecksFor('restricted', version).some(fails) ? 'baseline' : 'restricted';
 }
 
 /** PSS controls as the standard names them, each with the checks that evidence it. */

@@ -17,7 +17,7 @@ import { applyWaivers } from '../core/engine/apply-waivers.js';
 import { annotationWaivers } from '../core/engine/annotation-waivers.js';
 import { workloadOf } from '../core/k8s/workload.js';
 import { controlsOf } from '../frameworks/index.js';
-import { pssLevelOf } from '../frameworks/pss.js';
+import { pssLevelFrom } from '../frameworks/pss.js';
 
 export interface ScanRequest {
   resources: readonly Resource[];
@@ -44,11 +44,18 @@ export function buildReport(request: ScanRequest): Report {
   const { resources, ctx } = request;
   const run = runChecks(resources, request.checks, ctx);
   const resourceOf = new Map<Finding, Resource>();
+  const failedChecks = new Map<Resource, Set<string>>();
   const findings = run.findings.map((raw) => {
     const finding = toFinding(raw);
-    if (raw.resource) resourceOf.set(finding, raw.resource);
+    if (raw.resource) {
+      resourceOf.set(finding, raw.resource);
+      let failed = failedChecks.get(raw.resource);
+      if (!failed) failedChecks.set(raw.resource, (failed = new Set()));
+      failed.add(raw.check.id);
+    }
     return finding;
   });
+  const ranChecks = new Set(request.checks.map((check) => check.id));
   const errors: InputError[] = [...request.inputErrors];
   for (const failure of run.failures) {
     errors.push({ source: formatRef(failure.ref), message: `check ${failure.checkId} failed: ${failure.message}` });
@@ -77,7 +84,14 @@ export function buildReport(request: ScanRequest): Report {
       summary.line = where.line;
     } else if (resource.origin.type === 'file') summary.file = resource.origin.file;
     const workload = workloadOf(resource.object);
-    if (workload) summary.pssLevel = pssLevelOf(workload, ctx.pssVersion);
+    if (workload) {
+      // Checks that ran answer from their findings (waived or not: the level describes the pod, not the policy).
+      const failed = failedChecks.get(resource);
+      summary.pssLevel = pssLevelFrom(
+        (check) => (ranChecks.has(check.id) ? (failed?.has(check.id) ?? false) : check.evaluate(workload, ctx).length > 0),
+        ctx.pssVersion,
+      );
+    }
     return summary;
   });
 
