@@ -137,6 +137,10 @@ class Loader {
         seen.add(STDIN);
         continue;
       }
+      if (input === '') {
+        items.push({ type: 'error', error: { source: input, message: 'an empty path names nothing' } });
+        continue;
+      }
       const path = resolve(this.cwd, input);
       let info;
       try {

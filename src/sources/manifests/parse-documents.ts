@@ -134,6 +134,14 @@ function aliasProblem(root: unknown): { message: string; path: (string | number)
   return problem;
 }
 
+/** The key written at `offset` (where js-yaml reports a duplicate), quoted for a message. */
+function keyAt(text: string, offset: number): string | undefined {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s:#,[\]{}][^:#\n]*?)[ \t]*:(?:[ \t\r\n]|$)/.exec(text.slice(offset, offset + 256));
+  if (!m) return undefined;
+  const key = m[1]!;
+  return key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key);
+}
+
 function lastNonBlank(text: string): number {
   let i = text.length - 1;
   while (i > 0 && isWs(text.charCodeAt(i))) i--;
@@ -174,11 +182,13 @@ export function parseStream(input: string | SourceText): ParsedStream {
       // An error at the end of the part (an unclosed collection…) is reported on its last non-blank character.
       const at = e.mark ? source.position(segment.start + Math.min(e.mark.position, lastNonBlank(part))) : {};
       if (e.reason === 'duplicated mapping key') {
+        const key = e.mark ? keyAt(part, e.mark.position) : undefined;
         errors.push({
           documentIndex,
           ...at,
           message:
-            'duplicate mapping key: Kubernetes rejects duplicate fields under strict field validation (the last value is used here)',
+            `duplicate key${key ? ` ${key}` : ''}: Kubernetes rejects duplicate fields under strict field validation ` +
+            '(the last value is used here)',
           kept: true,
         });
         try {

@@ -218,9 +218,9 @@ describe('loadManifests', () => {
     assert.deepEqual(errors, expected);
   });
 
-  it('reports no input at all', async () => {
-    const { errors } = await loadManifests([]);
-    assert.equal(errors.length, 1);
+  it('reports no input at all, and an empty path', async () => {
+    assert.equal((await loadManifests([])).errors.length, 1);
+    assert.deepEqual((await loadManifests([''], { cwd: root })).errors, [{ source: '', message: 'an empty path names nothing' }]);
   });
 
   it('follows symbolic links without looping', async () => {
@@ -244,7 +244,7 @@ describe('loadManifests', () => {
       errors.map((e) => [e.line, e.column]),
       [[12, 3]],
     );
-    assert.match(errors[0]!.message, /duplicate/);
+    assert.match(errors[0]!.message, /^duplicate key "hostNetwork": Kubernetes rejects/);
     assert.equal(at(resources[0]!, ['spec', 'hostNetwork']), '12:3');
   });
 
