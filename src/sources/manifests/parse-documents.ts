@@ -148,7 +148,8 @@ function lastNonBlank(text: string): number {
   return Math.max(i, 0);
 }
 
-function describe(value: unknown): string {
+/** `a sequence`, `a string`, `null`…: what a document or item is when it should be a mapping. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a sequence';
   return `a ${typeof value}`;
@@ -240,10 +241,9 @@ export function parseDocuments(text: string): { documents: ParsedDocument[]; err
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       documents.push({ object: value as KubeObject, documentIndex, locator });
     } else {
-      errors.push({ documentIndex, ...locator.locate([]), message: `document is not a mapping (found ${describe(value)})` });
+      errors.push({ documentIndex, ...locator.locate([]), message: `document is not a mapping (found ${describeValue(value)})` });
     }
   }
+  errors.sort((a, b) => (a.documentIndex ?? 0) - (b.documentIndex ?? 0));
   return { documents, errors };
 }
-
-export { describe as describeValue };
