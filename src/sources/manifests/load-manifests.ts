@@ -150,9 +150,7 @@ class Loader {
         continue;
       }
       if (info.isDirectory()) {
-        const before = items.length;
-        this.walk(path, input, items, seen, new Set());
-        if (items.length === before) {
+        if (this.walk(path, input, items, seen, new Set()) === 0) {
           const error = { source: input, message: `directory ${input} contains no .yaml, .yml or .json files` };
           items.push({ type: 'error', error });
         }
@@ -170,38 +168,40 @@ class Loader {
   }
 
   /**
-   * Lists a directory tree. Synchronous file system calls on purpose: for 10,000 small files they are an order of
+   * Lists a directory tree; returns how many manifests (files, kustomizations, problems) it holds, seen before or not.
+   * Synchronous file system calls on purpose: for 10,000 small files they are an order of
    * magnitude faster than fs/promises (one stat or read costs ~10 µs instead of ~80 µs).
    */
-  private walk(dir: string, display: string, items: Item[], seen: Set<string>, visiting: Set<string>): void {
+  private walk(dir: string, display: string, items: Item[], seen: Set<string>, visiting: Set<string>): number {
     let real: string;
     try {
       real = realpathSync(dir);
     } catch (error) {
       items.push({ type: 'error', error: { source: display, message: `cannot read directory ${display}: ${errnoMessage(error)}` } });
-      return;
+      return 1;
     }
-    if (visiting.has(real)) return; // symbolic link loop
+    if (visiting.has(real)) return 0; // symbolic link loop
     visiting.add(real);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name));
     } catch (error) {
       items.push({ type: 'error', error: { source: display, message: `cannot read directory ${display}: ${errnoMessage(error)}` } });
-      return;
+      return 1;
     }
     const names = entries.map((entry) => entry.name);
     const kustomization = KUSTOMIZATION_FILES.find((name) => names.includes(name));
     if (kustomization) {
       if (!seen.has(dir)) items.push({ type: 'kustomize', path: dir, display });
       seen.add(dir);
-      return;
+      return 1;
     }
     if (names.includes('Chart.yaml')) {
       const message = `${display} is a Helm chart: render it first, e.g. \`helm template ${display} | aspis scan manifests -\``;
       items.push({ type: 'error', error: { source: display, message } });
-      return;
+      return 1;
     }
+    let found = 0;
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.') || name === 'node_modules') continue;
@@ -215,18 +215,21 @@ class Loader {
           // A dangling symbolic link to a manifest is worth reporting; other entries are not ours.
           if (MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) {
             items.push({ type: 'error', error: { source: shown, message: `cannot read ${shown}: ${errnoMessage(error)}` } });
+            found++;
           }
           continue;
         }
       }
       if (info.isDirectory()) {
-        this.walk(path, shown, items, seen, visiting);
+        found += this.walk(path, shown, items, seen, visiting);
       } else if (info.isFile() && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) {
         if (!seen.has(path)) items.push({ type: 'file', path, display: shown });
         seen.add(path);
+        found++;
       }
     }
     visiting.delete(real);
+    return found;
   }
 
   /** Reads the items one after the other and adds their objects in order. */

@@ -185,6 +185,9 @@ describe('loadManifests', () => {
     assert.deepEqual(resources.map((r) => origin(r).file), ['tree/A.YAML', 'tree/a/deeper/c.json', 'tree/a/z.yml', 'tree/b.yaml']);
     const absolute = await loadManifests([join(root, 'tree')]);
     assert.equal(origin(absolute.resources[0]!).file, join(root, 'tree', 'A.YAML'));
+    const twice = await loadManifests(['tree', 'tree/a', './tree/b.yaml'], { cwd: root });
+    assert.deepEqual(twice.errors, []);
+    assert.deepEqual(refs(twice.resources), ['Pod/upper', 'Pod/c', 'Pod/az', 'Pod/b']);
   });
 
   it('reads an explicitly named file whatever its extension, once even when named twice', async () => {
