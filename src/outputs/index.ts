@@ -13,8 +13,9 @@ export interface RenderOptions {
   /** ANSI colours (table only): pass true only for a terminal that wants them. */
   color: boolean;
   /**
-   * The checks that ran (with their configured severities). SARIF takes rule metadata from them; JUnit emits a
-   * passing test case for every object each of them targets, so checks that did not run must not be listed.
+   * The checks that ran (with their configured severities). JUnit emits a passing test case for every object each
+   * of them targets (from their declared targets), so checks that did not run must not be listed. Titles,
+   * remediations, categories and controls come from `report.checks`.
    */
   checks: readonly Check[];
 }
@@ -26,7 +27,7 @@ export function renderReport(report: Report, format: OutputFormat, options: Rend
     case 'json':
       return renderJson(report);
     case 'sarif':
-      return renderSarif(report, { checks: options.checks });
+      return renderSarif(report);
     case 'junit':
       return renderJunit(report, { checks: options.checks });
   }

@@ -49,6 +49,15 @@ it('fails a (check, object) case with every violation, file:line and field path 
   assert.match(body, /field: rules\[0\]\.verbs\n/);
   assert.match(body, /examples\/rbac\.yaml:9:5\n[\s\S]*field: rules\[0\]\.resources/);
   assert.match(body, /remediation: List the verbs/);
+  // Suite properties come from report.checks.
+  assert.deepEqual(
+    suite(doc, 'rbac-wildcard').properties.property.map((p: any) => [p.name, p.value]),
+    [
+      ['title', 'Wildcard RBAC rules'],
+      ['severity', 'medium'],
+      ['category', 'rbac'],
+    ],
+  );
   const deployment = suite(doc, 'privileged-containers').testcase.find((c: any) => c.name === 'Deployment/shop/frontend');
   assert.equal(deployment.failure.message, 'container "web" must not set securityContext.privileged=true');
   assert.match(deployment.failure['#text'], /at examples\/shop\.yaml:24:13\n[\s\S]*field: spec\.template\.spec\.containers\[0\]\.securityContext\.privileged\n[\s\S]*evidence: true/);

@@ -12,12 +12,13 @@
  *   is skipped when all its findings are waived, and passes otherwise.
  * - Passing cases: every object the check targets by its declaration (workloads, kinds, or the kinds an
  *   inventory check reads) among `report.objects`. `options.checks` must therefore be the checks that ran.
+ * - Titles, categories and remediations come from `report.checks`.
  * - Input errors form one more suite, "aspis input errors", with an <error> per error.
  */
 import type { Check } from '../core/model/check.js';
 import { isInventoryCheck, isObjectCheck, isWorkloadCheck } from '../core/model/check.js';
 import type { Finding } from '../core/model/finding.js';
-import type { Report } from '../core/model/report.js';
+import type { CheckSummary, Report } from '../core/model/report.js';
 import type { ResourceRef } from '../core/model/resource.js';
 import { formatRef, groupOf } from '../core/model/resource.js';
 import { POD_TEMPLATE_PATHS } from '../core/k8s/workload-kinds.js';
@@ -39,7 +40,7 @@ interface Case {
 
 export function renderJunit(report: Report, options: JunitOptions): string {
   const objects = objectsByRef(report);
-  const checkOf = new Map(options.checks.map((check) => [check.id, check]));
+  const summaryOf = new Map(report.checks.map((check) => [check.id, check]));
 
   // Suites: every check that ran, plus any check that produced findings without being listed.
   const suites = new Map<string, Map<string, Case>>();
@@ -80,18 +81,16 @@ export function renderJunit(report: Report, options: JunitOptions): string {
     totalTests += cases.length;
     totalFailures += failures;
     totalSkipped += skipped;
-    const check = checkOf.get(checkId);
+    const check = summaryOf.get(checkId);
     const sample = cases.flatMap((c) => [...c.active, ...c.waived])[0];
-    const title = check?.title ?? sample?.title;
-    const severity = check?.severity ?? sample?.severity;
     body.push(`  <testsuite${attrs({ name: checkId, tests: cases.length, failures, errors: 0, skipped })}>`);
-    const properties = { title, severity, category: check?.category ?? sample?.category };
+    const properties = { title: check?.title, severity: check?.severity ?? sample?.severity, category: check?.category };
     body.push('    <properties>');
     for (const [name, value] of Object.entries(properties)) {
       if (value !== undefined) body.push(`      <property${attrs({ name, value })}/>`);
     }
     body.push('    </properties>');
-    for (const testCase of cases) body.push(...renderCase(checkId, testCase, objects));
+    for (const testCase of cases) body.push(...renderCase(checkId, testCase, objects, summaryOf.get(checkId)));
     body.push('  </testsuite>');
   }
 
@@ -119,7 +118,12 @@ export function renderJunit(report: Report, options: JunitOptions): string {
   ].join('\n');
 }
 
-function renderCase(checkId: string, testCase: Case, objects: ReturnType<typeof objectsByRef>): string[] {
+function renderCase(
+  checkId: string,
+  testCase: Case,
+  objects: ReturnType<typeof objectsByRef>,
+  check: CheckSummary | undefined,
+): string[] {
   const head = `    <testcase${attrs({ name: formatRef(testCase.ref), classname: `aspis.${checkId}`, file: testCase.file })}`;
   if (testCase.active.length === 0 && testCase.waived.length === 0) return [`${head}/>`];
   const lines = [`${head}>`];
@@ -127,7 +131,7 @@ function renderCase(checkId: string, testCase: Case, objects: ReturnType<typeof 
     const first = testCase.active[0]!;
     const message =
       testCase.active.length === 1 ? first.message : `${testCase.active.length} findings; first: ${first.message}`;
-    const text = [...testCase.active.map((f) => describe(f, objects)), ...testCase.waived.map((f) => describe(f, objects))].join('\n\n');
+    const text = [...testCase.active, ...testCase.waived].map((f) => describe(f, objects, check)).join('\n\n');
     lines.push(`      <failure${attrs({ message, type: first.severity })}>${escapeText(text)}</failure>`);
   } else {
     const waivers = [...new Set(testCase.waived.map((f) => (f.waiver ? `${f.waiver.reason} (${f.waiver.declaredAt})` : 'waived')))];
@@ -138,7 +142,7 @@ function renderCase(checkId: string, testCase: Case, objects: ReturnType<typeof 
 }
 
 /** The failure body of one finding: where, which field, what, the evidence, how to fix, and any waiver. */
-function describe(finding: Finding, objects: ReturnType<typeof objectsByRef>): string {
+function describe(finding: Finding, objects: ReturnType<typeof objectsByRef>, check: CheckSummary | undefined): string {
   const position = findingPosition(finding, objects);
   const lines = [
     `${finding.severity} ${finding.checkId} ${finding.waiver ? '(waived) ' : ''}at ${position ? formatPosition(position.file, position.line, position.column) : formatRef(finding.resource)}`,
@@ -147,7 +151,7 @@ function describe(finding: Finding, objects: ReturnType<typeof objectsByRef>): s
     `message: ${finding.message}`,
   ];
   if (finding.evidence !== undefined) lines.push(`evidence: ${JSON.stringify(finding.evidence)}`);
-  lines.push(`remediation: ${finding.remediation}`);
+  if (check) lines.push(`remediation: ${check.remediation}`);
   if (finding.waiver) lines.push(`waiver: ${finding.waiver.reason} (${finding.waiver.declaredAt})`);
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { renderSarif, FINGERPRINT_NAME, fileUri } from './sarif.js';
-import { sampleReport, SAMPLE_CHECKS } from './testdata/sample-report.js';
+import { sampleReport } from './testdata/sample-report.js';
 
 // ajv-formats is CommonJS: under NodeNext its plugin is the `default` property of the module object.
 const addFormats = addFormatsModule.default;
@@ -23,7 +23,7 @@ const validate = Object.assign((data: unknown): boolean => compiled(data), {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function render(report = sampleReport()): any {
-  return JSON.parse(renderSarif(report, { checks: SAMPLE_CHECKS }));
+  return JSON.parse(renderSarif(report));
 }
 
 it('validates against the official SARIF 2.1.0 schema', () => {
@@ -164,4 +164,21 @@ it('the schema check has teeth: a wrong level or a malformed URI is rejected', (
   const badUri = render();
   badUri.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = 'exa mples/\\bad.yaml';
   assert.equal(validate(badUri), false);
+});
+
+it('describes rules from report.checks, and still gives a rule to findings of a check missing there', () => {
+  const report = sampleReport();
+  report.checks = report.checks.filter((check) => check.id !== 'rbac-wildcard');
+  const log = render(report);
+  assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+  const [hostNetwork, privileged, wildcard] = log.runs[0].tool.driver.rules;
+  assert.equal(privileged.shortDescription.text, 'Privileged containers');
+  assert.deepEqual(hostNetwork.properties.controls, [{ framework: 'nsa-cisa', id: 'pod-security', title: 'Kubernetes Pod security' }]);
+  assert.equal(wildcard.id, 'rbac-wildcard');
+  assert.equal(wildcard.shortDescription.text, 'rbac-wildcard');
+  assert.equal(wildcard.defaultConfiguration.level, 'warning');
+  assert.equal(wildcard.help, undefined);
+  const result = log.runs[0].results.find((r: any) => r.ruleId === 'rbac-wildcard');
+  assert.equal(result.properties.category, undefined);
+  assert.equal(log.runs[0].results.find((r: any) => r.ruleId === 'privileged-containers').properties.category, 'pod-security');
 });

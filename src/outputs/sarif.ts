@@ -1,20 +1,14 @@
 /**
  * SARIF 2.1.0 (OASIS), as read by GitHub code scanning, GitLab, Azure DevOps and IDE viewers. One run; one rule
- * per check that produced a result; waived findings are results with a suppression; input errors make the
- * invocation unsuccessful and are listed as tool execution notifications.
+ * per check that produced a result, described from `report.checks`; waived findings are results with a
+ * suppression; input errors make the invocation unsuccessful and are listed as tool execution notifications.
  */
 import { createHash } from 'node:crypto';
-import type { Check } from '../core/model/check.js';
-import type { ControlRef, Finding } from '../core/model/finding.js';
-import type { Report, WaiverReport } from '../core/model/report.js';
+import type { Finding } from '../core/model/finding.js';
+import type { CheckSummary, Report, WaiverReport } from '../core/model/report.js';
 import { groupOf } from '../core/model/resource.js';
 import type { Severity } from '../core/model/severity.js';
 import { findingPosition, formatRef, objectsByRef } from './text.js';
-
-export interface SarifOptions {
-  /** Check metadata for the rules (rationale, references…); findings of checks missing here still get a rule. */
-  checks: readonly Check[];
-}
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -37,10 +31,10 @@ interface Location {
   logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[];
 }
 
-export function renderSarif(report: Report, options: SarifOptions): string {
+export function renderSarif(report: Report): string {
   const objects = objectsByRef(report);
   const all = [...report.findings, ...report.waived];
-  const checkOf = new Map(options.checks.map((check) => [check.id, check]));
+  const checkOf = new Map(report.checks.map((check) => [check.id, check]));
 
   const byCheck = new Map<string, Finding[]>();
   for (const finding of all) {
@@ -50,10 +44,8 @@ export function renderSarif(report: Report, options: SarifOptions): string {
   }
   const ruleIds = [...byCheck.keys()].sort();
   const ruleIndex = new Map(ruleIds.map((id, index) => [id, index]));
-  const rules = ruleIds.map((id) => {
-    const findings = byCheck.get(id)!;
-    return ruleOf(id, checkOf.get(id), findings[0]!, controlsOf(findings));
-  });
+  // A finding of a check missing from report.checks (a hand-made report) still gets a rule, described by its id.
+  const rules = ruleIds.map((id) => ruleOf(id, checkOf.get(id), byCheck.get(id)![0]!.severity));
 
   const results = all.map((finding) => {
     const position = findingPosition(finding, objects);
@@ -100,7 +92,7 @@ export function renderSarif(report: Report, options: SarifOptions): string {
     }
     const properties: Record<string, unknown> = {
       severity: finding.severity,
-      category: finding.category,
+      ...(checkOf.has(finding.checkId) ? { category: checkOf.get(finding.checkId)!.category } : {}),
       object: formatRef(finding.resource),
       apiVersion: finding.resource.apiVersion,
       field: finding.path,
@@ -158,43 +150,35 @@ export function renderSarif(report: Report, options: SarifOptions): string {
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function ruleOf(id: string, check: Check | undefined, sample: Finding, controls: ControlRef[]): Record<string, unknown> {
-  const title = check?.title ?? sample.title;
-  const severity = check?.severity ?? sample.severity;
-  const remediation = check?.remediation ?? sample.remediation;
+function ruleOf(id: string, check: CheckSummary | undefined, findingSeverity: Severity): Record<string, unknown> {
+  const severity = check?.severity ?? findingSeverity;
   const references = check?.references ?? [];
+  const controls = check?.controls ?? [];
   const rule: Record<string, unknown> = {
     id,
     name: id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
-    shortDescription: { text: title },
-    fullDescription: { text: check?.rationale ?? title },
-    help: {
-      text: [remediation, ...(references.length > 0 ? ['', 'References:', ...references.map((r) => `- ${r}`)] : [])].join('\n'),
+    shortDescription: { text: check?.title ?? id },
+    fullDescription: { text: check?.rationale ?? check?.title ?? id },
+  };
+  if (check) {
+    rule['help'] = {
+      text: [check.remediation, ...(references.length > 0 ? ['', 'References:', ...references.map((r) => `- ${r}`)] : [])].join('\n'),
       markdown: [
-        `**Remediation:** ${remediation}`,
+        `**Remediation:** ${check.remediation}`,
         ...(references.length > 0 ? ['', '**References:**', '', ...references.map((r) => `- <${r}>`)] : []),
       ].join('\n'),
-    },
-    defaultConfiguration: { level: LEVEL[severity] },
-    properties: {
-      tags: ['security', 'kubernetes', check?.category ?? sample.category, ...controls.map((c) => `${c.framework}:${c.id}`)],
-      'security-severity': SECURITY_SEVERITY[severity],
-      severity,
-      ...(check?.aliases && check.aliases.length > 0 ? { aliases: check.aliases } : {}),
-      ...(controls.length > 0 ? { controls } : {}),
-    },
+    };
+  }
+  rule['defaultConfiguration'] = { level: LEVEL[severity] };
+  rule['properties'] = {
+    tags: ['security', 'kubernetes', ...(check ? [check.category] : []), ...controls.map((c) => `${c.framework}:${c.id}`)],
+    'security-severity': SECURITY_SEVERITY[severity],
+    severity,
+    ...(check?.aliases && check.aliases.length > 0 ? { aliases: check.aliases } : {}),
+    ...(controls.length > 0 ? { controls } : {}),
   };
   if (references[0]) rule['helpUri'] = references[0];
   return rule;
-}
-
-/** Controls of a check, as carried by its findings (derived from src/frameworks/ by the producer). */
-function controlsOf(findings: Finding[]): ControlRef[] {
-  const seen = new Map<string, ControlRef>();
-  for (const finding of findings) {
-    for (const control of finding.controls) seen.set(`${control.framework}\u0000${control.id}`, control);
-  }
-  return [...seen.values()];
 }
 
 /** Stable across runs and line moves: what was found (check), on which object, at which field. */

@@ -2,8 +2,8 @@ import type { Check } from '../core/model/check.js';
 import type { CheckContext } from '../core/model/check-context.js';
 import { formatPssVersion } from '../core/model/check-context.js';
 import { formatFieldPath } from '../core/model/field-path.js';
-import type { Finding, FindingLocation } from '../core/model/finding.js';
-import type { InputError, ObjectSummary, Report } from '../core/model/report.js';
+import type { AppliedWaiver, Finding, FindingLocation } from '../core/model/finding.js';
+import type { CheckSummary, InputError, ObjectSummary, Report } from '../core/model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../core/model/report.js';
 import type { Resource } from '../core/model/resource.js';
 import { formatRef } from '../core/model/resource.js';
@@ -77,7 +77,8 @@ export function buildReport(request: ScanRequest): Report {
   }
 
   const objects: ObjectSummary[] = resources.map((resource) => {
-    const summary: ObjectSummary = { resource: resource.ref, findings: activeByResource.get(resource) ?? 0 };
+    // Keys in schema order (resource, file, line, pssLevel, findings): the JSON output writes objects as built.
+    const summary = { resource: resource.ref } as ObjectSummary;
     const where = locationOf(resource, []);
     if (where) {
       summary.file = where.file;
@@ -92,48 +93,75 @@ export function buildReport(request: ScanRequest): Report {
         ctx.pssVersion,
       );
     }
+    summary.findings = activeByResource.get(resource) ?? 0;
     return summary;
   });
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of active) bySeverity[finding.severity] += 1;
 
-  const report: Report = {
+  // What every finding of a check shares is listed once per check that ran (as SARIF rules are).
+  const checks: CheckSummary[] = [...request.checks]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((check) => ({
+      id: check.id,
+      title: check.title,
+      severity: check.severity,
+      category: check.category,
+      rationale: check.rationale,
+      remediation: check.remediation,
+      references: [...check.references],
+      ...(check.aliases && check.aliases.length > 0 ? { aliases: [...check.aliases] } : {}),
+      controls: controlsOf(check.id),
+    }));
+  // The waiver and error objects come from several modules; written here in schema order (they are few).
+  for (const finding of waived) if (finding.waiver) finding.waiver = orderedWaiver(finding.waiver);
+
+  // Keys in schema order: the JSON output writes the report as built, without reordering it.
+  return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'aspis', version: request.toolVersion },
     generatedAt: request.now.toISOString(),
     inputs: request.inputs,
     pssVersion: formatPssVersion(ctx.pssVersion),
+    ...(request.frameworks ? { frameworks: request.frameworks } : {}),
     summary: { objects: resources.length, findings: active.length, waived: waived.length, errors: errors.length, bySeverity },
+    checks,
     objects,
     findings: active,
     waived,
     waivers: applied.reports,
-    errors,
+    errors: errors.map(orderedError),
   };
-  if (request.frameworks) report.frameworks = request.frameworks;
-  return report;
 }
 
+/** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
 function toFinding(raw: RawFinding): Finding {
   const { check, violation } = raw;
-  const finding: Finding = {
-    checkId: check.id,
-    title: check.title,
-    severity: check.severity,
-    category: check.category,
-    resource: raw.ref,
-    path: formatFieldPath(violation.path),
-    fieldPath: violation.path,
-    message: violation.message,
-    remediation: check.remediation,
-    controls: controlsOf(check.id),
-  };
+  const path = formatFieldPath(violation.path);
+  const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
+  const finding: Finding = location
+    ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message: violation.message }
+    : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message: violation.message };
   if (violation.evidence !== undefined) finding.evidence = violation.evidence;
   if (violation.fix) finding.fix = violation.fix;
-  const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
-  if (location) finding.location = location;
   return finding;
+}
+
+function orderedWaiver(waiver: AppliedWaiver): AppliedWaiver {
+  const { source, reason, owner, expires, declaredAt } = waiver;
+  return { source, reason, ...(owner !== undefined ? { owner } : {}), ...(expires !== undefined ? { expires } : {}), declaredAt };
+}
+
+function orderedError(error: InputError): InputError {
+  const { source, line, column, field, message } = error;
+  return {
+    source,
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
+    ...(field !== undefined ? { field } : {}),
+    message,
+  };
 }
 
 function locationOf(resource: Resource, path: FieldPath): FindingLocation | undefined {

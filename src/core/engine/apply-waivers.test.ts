@@ -9,15 +9,10 @@ import { annotationWaivers } from './annotation-waivers.js';
 function finding(checkId: string, resource: Partial<ResourceRef> = {}): Finding {
   return {
     checkId,
-    title: checkId,
     severity: 'high',
-    category: 'pod-security',
     resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'prod', name: 'api', ...resource },
     path: 'spec',
-    fieldPath: ['spec'],
     message: 'm',
-    remediation: 'r',
-    controls: [],
   };
 }
 

@@ -1,5 +1,4 @@
 import type { PatchOperation } from './check.js';
-import type { FieldPath } from './field-path.js';
 import type { ResourceRef } from './resource.js';
 import type { Severity } from './severity.js';
 
@@ -9,7 +8,7 @@ export interface FindingLocation {
   column: number;
 }
 
-/** A framework control a check maps to (derived from frameworks/, never written in a check). */
+/** A framework control a check maps to (derived from frameworks/, never written in a check); see `Report.checks`. */
 export interface ControlRef {
   framework: string;
   id: string;
@@ -25,20 +24,20 @@ export interface AppliedWaiver {
   declaredAt: string;
 }
 
+/**
+ * One violation of one check on one object. What is the same for every finding of a check (title, category,
+ * remediation, framework controls…) is in `Report.checks`, once per check, as SARIF does with its rules.
+ */
 export interface Finding {
   checkId: string;
-  title: string;
+  /** Severity of the check, as configured. */
   severity: Severity;
-  category: string;
   resource: ResourceRef;
   /** Formatted field path (`spec.containers[0].securityContext.privileged`). */
   path: string;
-  fieldPath: FieldPath;
   location?: FindingLocation;
   message: string;
   evidence?: unknown;
-  remediation: string;
   fix?: PatchOperation[];
-  controls: ControlRef[];
   waiver?: AppliedWaiver;
 }

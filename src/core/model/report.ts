@@ -1,4 +1,4 @@
-import type { Finding } from './finding.js';
+import type { ControlRef, Finding } from './finding.js';
 import type { ResourceRef } from './resource.js';
 import type { Severity } from './severity.js';
 
@@ -36,6 +36,22 @@ export interface WaiverReport {
   message: string;
 }
 
+/** A check that ran, with what its findings share: the findings name it by `checkId`. */
+export interface CheckSummary {
+  id: string;
+  title: string;
+  /** As configured for this scan. */
+  severity: Severity;
+  category: string;
+  rationale: string;
+  remediation: string;
+  references: string[];
+  /** Former ids of the check. */
+  aliases?: string[];
+  /** Framework controls the check evidences. */
+  controls: ControlRef[];
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'aspis'; version: string };
@@ -51,6 +67,8 @@ export interface Report {
     errors: number;
     bySeverity: Record<Severity, number>;
   };
+  /** The checks that ran, sorted by id. */
+  checks: CheckSummary[];
   objects: ObjectSummary[];
   /** Findings in effect (not waived), sorted by file, line, check. */
   findings: Finding[];

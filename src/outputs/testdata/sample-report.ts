@@ -1,11 +1,11 @@
 /**
  * A realistic report for the output-format tests: four objects in two files (one Deployment, one Pod, one
- * ClusterRole whose name and message need escaping, one ConfigMap no check targets), findings of three checks,
- * one waived finding, one input error, and one expired and one unused waiver.
+ * ClusterRole whose name and message need escaping, one ConfigMap no check targets), findings of the three checks
+ * that ran (listed in `checks`), one waived finding, one input error, and one expired and one unused waiver.
  */
 import type { Check } from '../../core/model/check.js';
-import type { Finding } from '../../core/model/finding.js';
-import type { Report } from '../../core/model/report.js';
+import type { ControlRef, Finding } from '../../core/model/finding.js';
+import type { CheckSummary, Report } from '../../core/model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../../core/model/report.js';
 import { formatFieldPath } from '../../core/model/field-path.js';
 import type { FieldPath } from '../../core/model/field-path.js';
@@ -52,6 +52,29 @@ export const SAMPLE_CHECKS: readonly Check[] = [
   { id: 'rbac-wildcard', ...meta['rbac-wildcard'], references: [], target: { kinds: ['ClusterRole', 'Role'] }, evaluate: () => [] },
 ];
 
+const CONTROLS: Record<keyof typeof meta, ControlRef[]> = {
+  'privileged-containers': [{ framework: 'nsa-cisa', id: 'pod-security', title: 'Kubernetes Pod security' }],
+  'host-network': [{ framework: 'nsa-cisa', id: 'pod-security', title: 'Kubernetes Pod security' }],
+  'rbac-wildcard': [{ framework: 'cis-kubernetes', id: '5.1.3', title: 'Minimize wildcard use in Roles and ClusterRoles' }],
+};
+
+/** `report.checks` of the sample: the sample checks by id, as the producer lists them. */
+export function sampleCheckSummaries(): CheckSummary[] {
+  return [...SAMPLE_CHECKS]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((check) => ({
+      id: check.id,
+      title: check.title,
+      severity: check.severity,
+      category: check.category,
+      rationale: check.rationale,
+      remediation: check.remediation,
+      references: [...check.references],
+      ...(check.aliases ? { aliases: [...check.aliases] } : {}),
+      controls: CONTROLS[check.id as keyof typeof meta].map((c) => ({ ...c })),
+    }));
+}
+
 const frontend: ResourceRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend', namespace: 'shop' };
 const debug: ResourceRef = { apiVersion: 'v1', kind: 'Pod', name: 'debug', namespace: 'shop' };
 const role: ResourceRef = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'ops:<all>&"more"' };
@@ -65,23 +88,14 @@ function finding(
   message: string,
   evidence: unknown,
 ): Finding {
-  const m = meta[checkId];
   return {
     checkId,
-    title: m.title,
-    severity: m.severity,
-    category: m.category,
+    severity: meta[checkId].severity,
     resource,
     path: formatFieldPath(fieldPath),
-    fieldPath,
     location: { file: at[0], line: at[1], column: at[2] },
     message,
     evidence,
-    remediation: m.remediation,
-    controls:
-      checkId === 'rbac-wildcard'
-        ? [{ framework: 'cis-kubernetes', id: '5.1.3', title: 'Minimize wildcard use in Roles and ClusterRoles' }]
-        : [{ framework: 'nsa-cisa', id: 'pod-security', title: 'Kubernetes Pod security' }],
   };
 }
 
@@ -126,6 +140,7 @@ export function sampleReport(): Report {
       errors: 1,
       bySeverity: { info: 0, low: 0, medium: 2, high: 0, critical: 1 },
     },
+    checks: sampleCheckSummaries(),
     objects: [
       { resource: frontend, file: 'examples/shop.yaml', line: 1, pssLevel: 'privileged', findings: 1 },
       { resource: debug, file: 'examples/shop.yaml', line: 40, pssLevel: 'privileged', findings: 0 },
