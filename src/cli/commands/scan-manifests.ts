@@ -13,8 +13,8 @@ import { waiversFromConfig } from '../../config/waivers-from-config.js';
 import { FRAMEWORKS, checkIdsOf, frameworkById } from '../../frameworks/index.js';
 import { OUTPUT_FORMATS, renderReport } from '../../outputs/index.js';
 import type { OutputFormat } from '../../outputs/index.js';
-import { loadManifests } from '../../sources/manifests/load-manifests.js';
-import { buildReport } from '../../scan/build-report.js';
+import { manifestBatches } from '../../sources/manifests/load-manifests.js';
+import { ScanSession } from '../../scan/scan-session.js';
 import { EXIT } from '../exit-codes.js';
 
 interface ScanManifestsOptions {
@@ -68,12 +68,7 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   const ctx = checkContextFromConfig(loaded.config);
   if (options.pssVersion) ctx.pssVersion = parsePssVersion(options.pssVersion);
 
-  const manifests = await loadManifests(paths, { stdin: process.stdin, cwd });
-  errors.push(...manifests.errors);
-
-  const report = buildReport({
-    resources: manifests.resources,
-    inputErrors: errors,
+  const session = new ScanSession({
     checks,
     catalog: ALL_CHECKS,
     ctx,
@@ -83,6 +78,13 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
     ...(frameworks ? { frameworks } : {}),
     toolVersion: version,
   });
+  session.addErrors(errors);
+  // One file (or stdin, or Kustomize build) at a time: its text and objects are released once scanned.
+  for await (const batch of manifestBatches(paths, { stdin: process.stdin, cwd })) {
+    session.addErrors(batch.errors);
+    session.add(batch.resources);
+  }
+  const report = session.finish();
 
   const toFile = options.outputFile !== undefined;
   const format: OutputFormat = options.output ?? (process.stdout.isTTY && !toFile ? 'table' : 'json');

@@ -58,19 +58,34 @@ export function runChecks(resources: readonly Resource[], checks: readonly Check
     for (const check of byKind.get(kind) ?? []) attempt(check, resource, () => check.evaluate(resource.object, ctx));
   }
 
+  for (const finding of runInventoryChecks(resources, checks, ctx, run.failures)) run.findings.push(finding);
+  return run;
+}
+
+/**
+ * Runs the inventory (cross-object) checks among `checks` over `resources`, pushing check failures to `failures`.
+ * A streaming scan passes only the resources it retained for them (the kinds their `target.inventory` lists).
+ */
+export function runInventoryChecks(
+  resources: readonly Resource[],
+  checks: readonly Check[],
+  ctx: CheckContext,
+  failures: CheckFailure[],
+): RawFinding[] {
+  const findings: RawFinding[] = [];
   const inventoryChecks = checks.filter(isInventoryCheck);
   if (inventoryChecks.length > 0) {
     const resourceOf = new Map<KubeObject, Resource>(resources.map((r) => [r.object, r]));
     const inventory = new Inventory(resources.map((r) => r.object));
     for (const check of inventoryChecks) {
       try {
-        for (const violation of check.evaluate(inventory, ctx)) run.findings.push(locateSubject(check, violation, resourceOf));
+        for (const violation of check.evaluate(inventory, ctx)) findings.push(locateSubject(check, violation, resourceOf));
       } catch (error) {
-        run.failures.push({ checkId: check.id, ref: { apiVersion: '', kind: '', name: '' }, message: (error as Error).message });
+        failures.push({ checkId: check.id, ref: { apiVersion: '', kind: '', name: '' }, message: (error as Error).message });
       }
     }
   }
-  return run;
+  return findings;
 }
 
 function locateSubject(check: Check, violation: InventoryViolation, resourceOf: Map<KubeObject, Resource>): RawFinding {

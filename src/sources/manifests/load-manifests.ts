@@ -113,8 +113,8 @@ function runKustomize(kubectl: string, dir: string): Promise<{ stdout: string } 
 }
 
 class Loader {
-  readonly resources: Resource[] = [];
-  readonly errors: InputError[] = [];
+  resources: Resource[] = [];
+  errors: InputError[] = [];
   private readonly cwd: string;
   private readonly kubectl: string;
 
@@ -232,25 +232,31 @@ class Loader {
     return found;
   }
 
-  /** Reads the items one after the other and adds their objects in order. */
-  async read(items: Item[]): Promise<void> {
-    for (const item of items) {
-      if (item.type === 'file') {
-        let text: string;
-        try {
-          text = decode(readFileSync(item.path));
-        } catch (error) {
-          this.error({ source: item.display, message: `cannot read ${item.display}: ${errnoMessage(error)}` });
-          continue;
-        }
-        this.addText(text, item.display, true);
-      } else if (item.type === 'stdin') {
-        await this.readStdin();
-      } else if (item.type === 'error') {
-        this.error(item.error);
-      } else {
-        await this.kustomize(item.path, item.display);
+  /** What was read since the last call: the loader keeps no reference to it. */
+  take(): LoadedManifests {
+    const batch = { resources: this.resources, errors: this.errors };
+    this.resources = [];
+    this.errors = [];
+    return batch;
+  }
+
+  /** Reads one item and adds its objects in order. */
+  async read(item: Item): Promise<void> {
+    if (item.type === 'file') {
+      let text: string;
+      try {
+        text = decode(readFileSync(item.path));
+      } catch (error) {
+        this.error({ source: item.display, message: `cannot read ${item.display}: ${errnoMessage(error)}` });
+        return;
       }
+      this.addText(text, item.display, true);
+    } else if (item.type === 'stdin') {
+      await this.readStdin();
+    } else if (item.type === 'error') {
+      this.error(item.error);
+    } else {
+      await this.kustomize(item.path, item.display);
     }
   }
 
@@ -410,16 +416,33 @@ function invalidObject(object: KubeObject): { path: string[]; message: string } 
 }
 
 /**
+ * The objects of the inputs one batch at a time (a file, standard input, a Kustomize build, or an input error), in
+ * output order, so a scan holds one file's text and objects at a time (architecture rule 7). Never throws for bad
+ * input: every problem is in a batch's `errors` (file, line, column, field) and everything else is still yielded.
+ */
+export async function* manifestBatches(inputs: string[], options: LoadManifestsOptions = {}): AsyncGenerator<LoadedManifests> {
+  const loader = new Loader(options);
+  if (inputs.length === 0) {
+    loader.error({ source: '', message: 'no input: give files, directories, or - for standard input' });
+    yield loader.take();
+    return;
+  }
+  for (const item of loader.collect(inputs)) {
+    await loader.read(item);
+    yield loader.take();
+  }
+}
+
+/**
  * Loads Kubernetes objects from files, directories, Kustomize directories and `-` (standard input). Never throws for
  * bad input: every problem is in `errors` (file, line, column, field) and everything else is still returned.
  */
 export async function loadManifests(inputs: string[], options: LoadManifestsOptions = {}): Promise<LoadedManifests> {
-  const loader = new Loader(options);
-  if (inputs.length === 0) {
-    loader.error({ source: '', message: 'no input: give files, directories, or - for standard input' });
-    return { resources: loader.resources, errors: loader.errors };
+  const resources: Resource[] = [];
+  const errors: InputError[] = [];
+  for await (const batch of manifestBatches(inputs, options)) {
+    for (const resource of batch.resources) resources.push(resource);
+    for (const error of batch.errors) errors.push(error);
   }
-  const items = loader.collect(inputs);
-  await loader.read(items);
-  return { resources: loader.resources, errors: loader.errors };
+  return { resources, errors };
 }
