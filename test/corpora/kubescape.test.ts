@@ -166,6 +166,15 @@ const EXPLAINED: Readonly<Record<string, string>> = {
   'rules/cluster-admin-role/test/clusterrole-rolebinding':
     'a RoleBinding in kube-system to ClusterRole cluster-admin: Kubescape only reads ClusterRoleBindings; Aspis ' +
     'reports it (full control of the namespace, CIS 5.1.1)',
+  // Roles naming cluster-scoped resources: the authorizer consults a Role only for requests in its namespace.
+  'rules/rule-can-access-proxy-subresource/test/role-rolebinding':
+    'a Role in kube-system lists nodes/proxy: nodes are cluster-scoped, so a Role grants nothing on them (only a ' +
+    'ClusterRole bound by a ClusterRoleBinding does); Kubescape reports it, Aspis does not',
+  'rules/rule-can-approve-cert-signing-request/test/role-rolebinding':
+    'same: certificatesigningrequests/approval in a Role (CSRs are cluster-scoped)',
+  'rules/rule-can-create-pv/test/role-rolebinding': 'same: persistentvolumes in a Role (cluster-scoped)',
+  'rules/rule-can-modify-admission-webhooks/test/role-rolebinding':
+    'same: webhook configurations in a Role (cluster-scoped)',
   // Built-in bindings.
   'rules/anonymous-access-enabled/test/fail':
     'the binding is the built-in system:public-info-viewer (/version, /healthz, /livez, /readyz); Aspis does not ' +

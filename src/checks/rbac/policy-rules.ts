@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../../core/model/resource.js';
 import { groupOf } from '../../core/model/resource.js';
+import { grantableByRole } from './cluster-scoped-resources.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -16,6 +17,12 @@ export interface PolicyRuleView {
   verbs: string[];
   resourceNames: string[];
   nonResourceURLs: string[];
+  /**
+   * The rule belongs to a namespaced Role, so the authorizer consults it only for requests in the Role's namespace:
+   * it grants nothing on cluster-scoped resources (see cluster-scoped-resources.ts). False for ClusterRoles, which may
+   * be bound cluster-wide.
+   */
+  inRole: boolean;
 }
 
 export interface SubjectView {
@@ -41,11 +48,13 @@ export function isRbacObject(object: KubeObject): boolean {
 export function policyRules(object: KubeObject): PolicyRuleView[] {
   const rules = object['rules'];
   if (!Array.isArray(rules)) return [];
+  const inRole = object.kind === 'Role';
   const views: PolicyRuleView[] = [];
   rules.forEach((rule, index) => {
     if (!isRecord(rule)) return;
     views.push({
       index,
+      inRole,
       apiGroups: strings(rule['apiGroups']),
       resources: strings(rule['resources']),
       verbs: strings(rule['verbs']),
@@ -67,11 +76,19 @@ export function matchesResource(rule: PolicyRuleView, resource: string): boolean
   return rule.resources.some((r) => r === '*' || r === resource || (subresource !== '' && r === `*/${subresource}`));
 }
 
-/** The verbs among `candidates` that the rule grants on `resource` of `group`. */
+/**
+ * The verbs among `candidates` that the rule grants on `resource` of `group`. A rule of a namespaced Role grants
+ * nothing on cluster-scoped resources, whatever it names or matches through `*`.
+ */
 export function grantedVerbs(rule: PolicyRuleView, group: string, resource: string, candidates: readonly string[]): string[] {
   if (!matchesGroup(rule, group) || !matchesResource(rule, resource)) return [];
-  if (rule.verbs.includes('*')) return [...candidates];
-  return candidates.filter((verb) => rule.verbs.includes(verb));
+  const verbs = rule.verbs.includes('*') ? [...candidates] : candidates.filter((verb) => rule.verbs.includes(verb));
+  return verbs.filter((verb) => scopeAllows(rule, group, resource, verb));
+}
+
+/** False when the rule is in a namespaced Role and `verb` on `resource` of `group` is only authorized cluster-wide. */
+export function scopeAllows(rule: PolicyRuleView, group: string, resource: string, verb: string): boolean {
+  return !rule.inRole || grantableByRole(group, resource, verb);
 }
 
 /** Evidence for a rule: what it says, never more. */

@@ -1,6 +1,6 @@
 import type { ObjectCheck, Violation } from '../../../core/model/check.js';
 import type { PolicyRuleView } from '../policy-rules.js';
-import { RBAC_GROUP, grantedVerbs, isBuiltInRole, isRbacObject, matchesGroup, policyRules, roleScope, ruleEvidence } from '../policy-rules.js';
+import { RBAC_GROUP, grantedVerbs, isBuiltInRole, isRbacObject, matchesGroup, policyRules, roleScope, ruleEvidence, scopeAllows } from '../policy-rules.js';
 
 /** What a rule lets its holder escalate through: verb on group/resource. */
 interface Grant {
@@ -27,8 +27,9 @@ function grantsOf(rule: PolicyRuleView): Grant[] {
   for (const [group, resource] of IMPERSONATE) {
     for (const verb of grantedVerbs(rule, group, resource, ['impersonate'])) grants.push({ verb, target: resource });
   }
-  // userextras/<key>: impersonating extra user attributes (scopes…).
+  // userextras/<key>: impersonating extra user attributes (scopes…), any key.
   if (
+    scopeAllows(rule, 'authentication.k8s.io', 'userextras', 'impersonate') &&
     matchesGroup(rule, 'authentication.k8s.io') &&
     (rule.verbs.includes('*') || rule.verbs.includes('impersonate')) &&
     rule.resources.some((r) => r === '*' || r.startsWith('userextras/') || r.startsWith('*/'))
@@ -48,8 +49,11 @@ export const check: ObjectCheck = {
     'RBAC prevents granting permissions one does not hold, except through three verbs: `bind` on roles/clusterroles ' +
     'lets the holder bind any role (up to cluster-admin) to anyone, `escalate` lets the holder edit a role to grant ' +
     'anything, and `impersonate` on users, groups, service accounts, uids or userextras lets the holder act as another ' +
-    'identity, including system:masters members. A `*` verb includes all three. Built-in roles (`system:…`, and ' +
-    'cluster-admin/admin/edit/view as bootstrapped) are not reported.',
+    'identity, including system:masters members. A `*` verb includes all three. A namespaced Role grants only what ' +
+    'is authorized in its namespace: bind/escalate on roles, bind on clusterroles (binding them within the namespace) ' +
+    'and impersonate on its service accounts; escalate on clusterroles and impersonating users, groups, uids or ' +
+    'userextras need a ClusterRole. Built-in roles (`system:…`, and cluster-admin/admin/edit/view as bootstrapped) ' +
+    'are not reported.',
   remediation:
     'Remove bind, escalate and impersonate (and `*` verbs) on these resources; where a controller really needs bind, ' +
     'restrict it with resourceNames to the roles it may bind.',
