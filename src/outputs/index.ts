@@ -1,7 +1,7 @@
 /** Output formats: each a pure function from the report to text. */
 import type { Check } from '../core/model/check.js';
 import type { Report } from '../core/model/report.js';
-import { renderJson } from './json.js';
+import { jsonChunks, renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
@@ -35,4 +35,18 @@ export function renderReport(report: Report, format: OutputFormat, options: Rend
 
 export function isOutputFormat(value: string): value is OutputFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
+
+/**
+ * The report's text in chunks, in order: JSON is produced piece by piece (a large report is never one string);
+ * the other formats are one chunk. Concatenated, the chunks are renderReport's text.
+ */
+export function* reportChunks(report: Report, format: OutputFormat, options: RenderOptions): Generator<string> {
+  if (format === 'json') yield* jsonChunks(report);
+  else yield renderReport(report, format, options);
+}
+
+/** Writes the report chunk by chunk with `write` (e.g. a synchronous write to a file descriptor). */
+export function writeReport(report: Report, format: OutputFormat, options: RenderOptions, write: (chunk: string) => void): void {
+  for (const chunk of reportChunks(report, format, options)) write(chunk);
 }

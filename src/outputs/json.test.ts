@@ -9,7 +9,7 @@ import type { KubeObject, Resource } from '../core/model/resource.js';
 import { refOf } from '../core/model/resource.js';
 import type { Waiver } from '../core/model/waiver.js';
 import { buildReport } from '../scan/build-report.js';
-import { renderJson } from './json.js';
+import { jsonChunks, renderJson } from './json.js';
 import { sampleReport } from './testdata/sample-report.js';
 
 interface JsonSchema {
@@ -101,6 +101,21 @@ describe('renderJson', () => {
     const text = renderJson(report);
     assert.match(text, /\n"errors": \[\n.*\n\],\n"extra": \{"b":1,"a":\[2\]\}\n\}\n$/);
     assert.doesNotMatch(text, /"frameworks"/);
+  });
+});
+
+describe('jsonChunks', () => {
+  it('streams a large report in chunks of about 1 MB whose concatenation is the rendered text', () => {
+    const report = sampleReport();
+    const finding = report.findings[0]!;
+    report.findings = Array.from({ length: 20_000 }, (_, i) => ({ ...finding, message: `${finding.message} #${i}` }));
+    const chunks = [...jsonChunks(report)];
+    assert.ok(chunks.length > 2, `${chunks.length} chunks`);
+    for (const chunk of chunks.slice(0, -1)) assert.ok(chunk.length >= 1 << 20 && chunk.length < (1 << 20) + 10_000);
+    const text = chunks.join('');
+    assert.equal(text, renderJson(report));
+    assert.equal(listLines(text, 'findings').length, 20_000);
+    assert.equal((JSON.parse(text) as Report).findings[19_999]!.message, `${finding.message} #19999`);
   });
 });
 

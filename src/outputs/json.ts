@@ -5,23 +5,48 @@
  *
  * Byte-stable because the producer is: keys are written in the order the report was built (src/scan/build-report.ts
  * builds them in schema order) and lists in the order the producer sorted them. Nothing is copied or reordered here:
- * a report of 100,000 findings is written in one pass.
+ * a report of 100,000 findings is written in one pass, chunk by chunk (jsonChunks).
  */
 import type { Report } from '../core/model/report.js';
 
 /** Top-level fields whose elements are written one per line. */
 const LISTS: ReadonlySet<string> = new Set(['checks', 'objects', 'findings', 'waived', 'waivers', 'errors']);
 
+/** Chunks of the JSON text are about this long (UTF-16 code units): large enough for few writes, small enough to stream. */
+const CHUNK = 1 << 20;
+
 export function renderJson(report: Report): string {
-  const fields: string[] = [];
+  let text = '';
+  for (const chunk of jsonChunks(report)) text += chunk;
+  return text;
+}
+
+/**
+ * The same text as renderJson, in chunks of about 1 MB, so that a report of 100,000 findings is written without
+ * holding its whole text (70 MB for 144,000 findings) in memory.
+ */
+export function* jsonChunks(report: Report): Generator<string> {
+  let buffer = '{\n';
+  let first = true;
   for (const [key, value] of Object.entries(report)) {
     const name = JSON.stringify(key);
     if (LISTS.has(key) && Array.isArray(value) && value.length > 0) {
-      fields.push(`${name}: [\n${value.map((element) => JSON.stringify(element) ?? 'null').join(',\n')}\n]`);
+      buffer += `${first ? '' : ',\n'}${name}: [\n`;
+      first = false;
+      for (let i = 0; i < value.length; i++) {
+        buffer += `${i === 0 ? '' : ',\n'}${JSON.stringify(value[i]) ?? 'null'}`;
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+      buffer += '\n]';
       continue;
     }
     const json = JSON.stringify(value) as string | undefined; // undefined for what JSON leaves out (undefined values)
-    if (json !== undefined) fields.push(`${name}: ${json}`);
+    if (json === undefined) continue;
+    buffer += `${first ? '' : ',\n'}${name}: ${json}`;
+    first = false;
   }
-  return `{\n${fields.join(',\n')}\n}\n`;
+  yield `${buffer}\n}\n`;
 }

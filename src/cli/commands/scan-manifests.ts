@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { parsePssVersion } from '../../core/model/check-context.js';
 import type { InputError } from '../../core/model/report.js';
@@ -11,7 +12,7 @@ import { selectChecks } from '../../config/select-checks.js';
 import { checkContextFromConfig } from '../../config/check-context-from-config.js';
 import { waiversFromConfig } from '../../config/waivers-from-config.js';
 import { FRAMEWORKS, checkIdsOf, frameworkById } from '../../frameworks/index.js';
-import { OUTPUT_FORMATS, renderReport } from '../../outputs/index.js';
+import { OUTPUT_FORMATS, reportChunks } from '../../outputs/index.js';
 import type { OutputFormat } from '../../outputs/index.js';
 import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { ScanSession } from '../../scan/scan-session.js';
@@ -89,9 +90,9 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   const toFile = options.outputFile !== undefined;
   const format: OutputFormat = options.output ?? (process.stdout.isTTY && !toFile ? 'table' : 'json');
   const color = options.color && !toFile && Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
-  const text = renderReport(report, format, { color, checks });
-  if (toFile) writeFileSync(options.outputFile!, text);
-  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const chunks = reportChunks(report, format, { color, checks });
+  if (toFile) writeToFile(options.outputFile!, chunks);
+  else await writeToStdout(chunks);
 
   if (report.errors.length > 0) {
     for (const error of report.errors) process.stderr.write(`aspis: ${describeError(error)}\n`);
@@ -99,6 +100,27 @@ async function scanManifests(paths: string[], options: ScanManifestsOptions, ver
   }
   if (options.failOn && report.findings.some((f) => atLeast(f.severity, options.failOn!))) return EXIT.findings;
   return EXIT.ok;
+}
+
+/** Writes the chunks to a file (created or truncated) as they come: the report's text is never one string. */
+function writeToFile(path: string, chunks: Iterable<string>): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const chunk of chunks) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes the chunks to standard output, waiting whenever its buffer is full, ending with a newline. */
+async function writeToStdout(chunks: Iterable<string>): Promise<void> {
+  let last = '';
+  for (const chunk of chunks) {
+    if (chunk === '') continue;
+    last = chunk;
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+  if (!last.endsWith('\n')) process.stdout.write('\n');
 }
 
 function commaList(value: string, previous: string[] | undefined): string[] {
