@@ -269,9 +269,27 @@ class ProjectedLocator implements SourceLocator {
   }
 }
 
-/** Sorts findings by file, line, object, check and path, comparing each finding's precomputed key once. */
+/** Sorts findings by file, line, object, check and path; each finding's `Kind/ns/name` is formatted once. */
 function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort(compareFindings);
+  const refText = new Map<object, string>();
+  const refOf = (finding: Finding): string => {
+    let text = refText.get(finding.resource);
+    if (text === undefined) refText.set(finding.resource, (text = formatRef(finding.resource)));
+    return text;
+  };
+  return findings.sort(
+    (a, b) =>
+      compareText(a.location?.file ?? '', b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      compareText(refOf(a), refOf(b)) ||
+      compareText(a.checkId, b.checkId) ||
+      compareText(a.path, b.path),
+  );
+}
+
+/** localeCompare, without its cost when the strings are equal (most comparisons of a file's findings). */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }
 
 /** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
@@ -308,14 +326,4 @@ function locationOf(resource: Resource, path: FieldPath): FindingLocation | unde
   if (origin.type !== 'file') return undefined;
   const position = origin.locator?.locate(path);
   return position ? { file: origin.file, line: position.line, column: position.column } : undefined;
-}
-
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
-    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-    formatRef(a.resource).localeCompare(formatRef(b.resource)) ||
-    a.checkId.localeCompare(b.checkId) ||
-    a.path.localeCompare(b.path)
-  );
 }
