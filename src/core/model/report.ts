@@ -1,3 +1,4 @@
+import type { CheckMeta } from './check.js';
 import type { ControlRef, Finding } from './finding.js';
 import type { ResourceRef } from './resource.js';
 import type { Severity } from './severity.js';
@@ -36,21 +37,11 @@ export interface WaiverReport {
   message: string;
 }
 
-/** A check that ran, with what its findings share: the findings name it by `checkId`. */
-export interface CheckSummary {
-  id: string;
-  title: string;
-  /** As configured for this scan. */
-  severity: Severity;
-  category: string;
-  rationale: string;
-  remediation: string;
-  references: string[];
-  /** Former ids of the check. */
-  aliases?: string[];
+/** A check that ran, with what its findings share: the findings name it by `checkId`. Severity is as configured. */
+export type CheckSummary = Pick<CheckMeta, 'id' | 'title' | 'severity' | 'category' | 'rationale' | 'remediation' | 'references' | 'aliases'> & {
   /** Framework controls the check evidences. */
   controls: ControlRef[];
-}
+};
 
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;

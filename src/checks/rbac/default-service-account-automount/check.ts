@@ -1,6 +1,5 @@
 import type { ObjectCheck } from '../../../core/model/check.js';
-import { setFieldPatch } from '../../../core/model/set-field-patch.js';
-import { groupOf } from '../../../core/model/resource.js';
+import { automountViolations } from '../service-account-automount.js';
 
 export const check: ObjectCheck = {
   id: 'default-service-account-automount',
@@ -20,21 +19,9 @@ export const check: ObjectCheck = {
     'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting',
   ],
   evaluate(object) {
-    if (typeof object.apiVersion === 'string' && groupOf(object.apiVersion) !== '') return [];
-    if (object.metadata?.name !== 'default') return [];
-    const value = object['automountServiceAccountToken'];
-    if (value === false) return [];
-    const path = ['automountServiceAccountToken'];
-    return [
-      {
-        path,
-        message:
-          value === true
-            ? 'the default service account sets automountServiceAccountToken: true'
-            : 'the default service account does not set automountServiceAccountToken: false, so pods using it get an API token',
-        ...(value === undefined ? {} : { evidence: value }),
-        fix: setFieldPatch(object, path, false),
-      },
-    ];
+    return automountViolations(object, (name) => name === 'default', {
+      explicitTrue: 'the default service account sets automountServiceAccountToken: true',
+      unset: 'the default service account does not set automountServiceAccountToken: false, so pods using it get an API token',
+    });
   },
 };

@@ -1,6 +1,5 @@
 import type { ObjectCheck } from '../../../core/model/check.js';
-import { setFieldPatch } from '../../../core/model/set-field-patch.js';
-import { groupOf } from '../../../core/model/resource.js';
+import { automountViolations } from '../service-account-automount.js';
 
 export const check: ObjectCheck = {
   id: 'service-account-object-automount',
@@ -20,21 +19,9 @@ export const check: ObjectCheck = {
     'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting',
   ],
   evaluate(object) {
-    if (typeof object.apiVersion === 'string' && groupOf(object.apiVersion) !== '') return [];
-    if (object.metadata?.name === 'default') return [];
-    const value = object['automountServiceAccountToken'];
-    if (value === false) return [];
-    const path = ['automountServiceAccountToken'];
-    return [
-      {
-        path,
-        message:
-          value === true
-            ? 'the service account sets automountServiceAccountToken: true, so every pod using it gets an API token'
-            : 'the service account does not set automountServiceAccountToken: false, so every pod using it gets an API token',
-        ...(value === undefined ? {} : { evidence: value }),
-        fix: setFieldPatch(object, path, false),
-      },
-    ];
+    return automountViolations(object, (name) => name !== 'default', {
+      explicitTrue: 'the service account sets automountServiceAccountToken: true, so every pod using it gets an API token',
+      unset: 'the service account does not set automountServiceAccountToken: false, so every pod using it gets an API token',
+    });
   },
 };
