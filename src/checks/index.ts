@@ -6,6 +6,7 @@ import { check as anonymousAccessBinding } from './rbac/anonymous-access-binding
 import { check as apparmorProfile } from './pod-security/apparmor-profile/check.js';
 import { check as capabilitiesDropAll } from './pod-security/capabilities-drop-all/check.js';
 import { check as clusterAdminBinding } from './rbac/cluster-admin-binding/check.js';
+import { check as containerRuntimeSocket } from './workload/container-runtime-socket/check.js';
 import { check as defaultNamespace } from './namespace/default-namespace/check.js';
 import { check as defaultServiceAccountAutomount } from './rbac/default-service-account-automount/check.js';
 import { check as defaultServiceAccountBinding } from './rbac/default-service-account-binding/check.js';
@@ -18,6 +19,7 @@ import { check as hostProbesLifecycle } from './pod-security/host-probes-lifecyc
 import { check as imageDigestPinning } from './workload/image-digest-pinning/check.js';
 import { check as imageTagLatest } from './workload/image-tag-latest/check.js';
 import { check as namespaceWithoutNetworkPolicy } from './namespace/namespace-without-network-policy/check.js';
+import { check as nodePortServices } from './network/node-port-services/check.js';
 import { check as privilegedContainers } from './pod-security/privileged-containers/check.js';
 import { check as procMount } from './pod-security/proc-mount/check.js';
 import { check as procMountRestricted } from './pod-security/proc-mount-restricted/check.js';
@@ -53,6 +55,7 @@ export const ALL_CHECKS: readonly Check[] = [
   apparmorProfile,
   capabilitiesDropAll,
   clusterAdminBinding,
+  containerRuntimeSocket,
   defaultNamespace,
   defaultServiceAccountAutomount,
   defaultServiceAccountBinding,
@@ -65,6 +68,7 @@ export const ALL_CHECKS: readonly Check[] = [
   imageDigestPinning,
   imageTagLatest,
   namespaceWithoutNetworkPolicy,
+  nodePortServices,
   privilegedContainers,
   procMount,
   procMountRestricted,

@@ -70,7 +70,7 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1609',
       title: 'Container Administration Command',
-      checks: ['rbac-wildcard', 'rbac-node-proxy'],
+      checks: ['rbac-wildcard', 'rbac-node-proxy', 'container-runtime-socket'],
     },
     {
       id: 'T1610',
@@ -84,6 +84,7 @@ export const mitreContainersFramework: Framework = {
         'privileged-containers',
         'host-namespaces',
         'host-path-volumes',
+        'container-runtime-socket',
         'restricted-volume-types',
         'added-capabilities',
         'capabilities-drop-all',
@@ -112,6 +113,11 @@ export const mitreContainersFramework: Framework = {
         'seccomp-profile-baseline',
         'seccomp-profile-restricted',
       ],
+    },
+    {
+      id: 'T1190',
+      title: 'Exploit Public-Facing Application',
+      checks: ['node-port-services'],
     },
     {
       id: 'T1046',

@@ -40,7 +40,14 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'pod.host-access',
       title: 'Pod security enforcement: restrict host namespaces, host ports and host file system access',
-      checks: ['host-namespaces', 'host-ports', 'host-path-volumes', 'restricted-volume-types', 'host-probes-lifecycle'],
+      checks: [
+        'host-namespaces',
+        'host-ports',
+        'host-path-volumes',
+        'container-runtime-socket',
+        'restricted-volume-types',
+        'host-probes-lifecycle',
+      ],
     },
     {
       id: 'pod.capabilities',
