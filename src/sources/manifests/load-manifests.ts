@@ -22,7 +22,7 @@ import type { KubeObject, Resource } from '../../core/model/resource.js';
 import type { SourceLocator } from '../../core/model/source-location.js';
 import { formatFieldPath } from '../../core/model/field-path.js';
 import { NestedLocator, SourceText } from './locator.js';
-import { describeValue, parseStream } from './parse-documents.js';
+import { describeValue, streamDocuments } from './parse-documents.js';
 
 export interface LoadManifestsOptions {
   /** Stream read for the input `-` (default: process.stdin). */
@@ -240,8 +240,8 @@ class Loader {
     return batch;
   }
 
-  /** Reads one item and adds its objects in order. */
-  async read(item: Item): Promise<void> {
+  /** Reads one item and adds its objects in order, yielding whenever some are ready to be taken. */
+  async *read(item: Item): AsyncGenerator<void> {
     if (item.type === 'file') {
       let text: string;
       try {
@@ -250,17 +250,17 @@ class Loader {
         this.error({ source: item.display, message: `cannot read ${item.display}: ${errnoMessage(error)}` });
         return;
       }
-      this.addText(text, item.display, true);
+      yield* this.addText(text, item.display, true);
     } else if (item.type === 'stdin') {
-      await this.readStdin();
+      yield* this.readStdin();
     } else if (item.type === 'error') {
       this.error(item.error);
     } else {
-      await this.kustomize(item.path, item.display);
+      yield* this.kustomize(item.path, item.display);
     }
   }
 
-  private async readStdin(): Promise<void> {
+  private async *readStdin(): AsyncGenerator<void> {
     const stream = this.options.stdin ?? process.stdin;
     if (stream === process.stdin && process.stdin.isTTY) {
       this.error({ source: STDIN, message: '`-` reads manifests from standard input, but standard input is a terminal' });
@@ -273,10 +273,10 @@ class Loader {
       this.error({ source: STDIN, message: `cannot read standard input: ${(error as Error).message}` });
       return;
     }
-    this.addText(text, STDIN, true);
+    yield* this.addText(text, STDIN, true);
   }
 
-  private async kustomize(dir: string, display: string): Promise<void> {
+  private async *kustomize(dir: string, display: string): AsyncGenerator<void> {
     const result = await runKustomize(this.kubectl, dir);
     if ('error' in result) {
       this.error({
@@ -288,24 +288,27 @@ class Loader {
       return;
     }
     // Positions in generated output would point into a file nobody can open: no locator for kustomize objects.
-    this.addText(result.stdout, `${display} (kustomize)`, false);
+    yield* this.addText(result.stdout, `${display} (kustomize)`, false);
   }
 
-  /** Adds the objects of one input text; reports its problems; an input without any object is an error. */
-  addText(text: string, file: string, locate: boolean): void {
-    const source = new SourceText(text);
-    const stream = parseStream(source);
-    const errors: (InputError & { index: number })[] = stream.errors.map((e) => ({
-      source: file,
-      ...(e.line !== undefined ? { line: e.line, column: e.column } : {}),
-      message: e.message,
-      index: e.documentIndex ?? 0,
-    }));
-    const before = this.resources.length;
-    const objectErrors: (InputError & { index: number })[] = [];
-    for (const document of stream.documents) {
+  /**
+   * Adds the objects of one input text, one document at a time (it yields after each, so the caller can scan and
+   * release them before the next is parsed); reports its problems; an input without any object is an error.
+   */
+  *addText(text: string, file: string, locate: boolean): Generator<void> {
+    let objects = 0;
+    let problems = 0;
+    for (const item of streamDocuments(new SourceText(text))) {
+      if (item.error) {
+        const { documentIndex: _index, kept: _kept, line, column, message } = item.error;
+        this.error({ source: file, ...(line !== undefined ? { line, column } : {}), message });
+        problems++;
+        continue;
+      }
+      const document = item.document;
       const report = (error: InputError): void => {
-        objectErrors.push({ ...error, index: document.documentIndex });
+        this.error(error);
+        problems++;
       };
       const value = document.value;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -319,14 +322,12 @@ class Loader {
         });
         continue;
       }
+      const before = this.resources.length;
       this.addObject(value as KubeObject, file, document.documentIndex, document.locator, [], report, locate);
+      objects += this.resources.length - before;
+      yield;
     }
-    // Errors in document order, each with the others of its document.
-    for (const error of [...errors, ...objectErrors].sort((a, b) => a.index - b.index)) {
-      const { index: _index, ...inputError } = error;
-      this.error(inputError);
-    }
-    if (this.resources.length === before && errors.length === 0 && objectErrors.length === 0) {
+    if (objects === 0 && problems === 0) {
       this.error({ source: file, message: `${file === STDIN ? 'standard input' : file} contains no Kubernetes objects` });
     }
   }
@@ -416,9 +417,10 @@ function invalidObject(object: KubeObject): { path: string[]; message: string } 
 }
 
 /**
- * The objects of the inputs one batch at a time (a file, standard input, a Kustomize build, or an input error), in
- * output order, so a scan holds one file's text and objects at a time (architecture rule 7). Never throws for bad
- * input: every problem is in a batch's `errors` (file, line, column, field) and everything else is still yielded.
+ * The objects of the inputs one batch at a time (a document of a file, of standard input or of a Kustomize build, or
+ * an input error), in output order, so a scan holds one text and one document's objects at a time (architecture
+ * rule 7). Never throws for bad input: every problem is in a batch's `errors` (file, line, column, field) and
+ * everything else is still yielded.
  */
 export async function* manifestBatches(inputs: string[], options: LoadManifestsOptions = {}): AsyncGenerator<LoadedManifests> {
   const loader = new Loader(options);
@@ -428,8 +430,9 @@ export async function* manifestBatches(inputs: string[], options: LoadManifestsO
     return;
   }
   for (const item of loader.collect(inputs)) {
-    await loader.read(item);
-    yield loader.take();
+    for await (const _ of loader.read(item)) yield loader.take();
+    const rest = loader.take();
+    if (rest.resources.length > 0 || rest.errors.length > 0) yield rest;
   }
 }
 

@@ -155,8 +155,26 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** One step of reading a text: the next document, or a problem (a document with a problem is left out unless `kept`). */
+export type StreamItem = { document: StreamDocument; error?: undefined } | { error: ParseError & { kept?: boolean }; document?: undefined };
+
 /** Reads every document of a text. JSON (one value or a stream of values) takes a JSON.parse fast path. */
 export function parseStream(input: string | SourceText): ParsedStream {
+  const documents: StreamDocument[] = [];
+  const errors: ParsedStream['errors'] = [];
+  for (const item of streamDocuments(input)) {
+    if (item.document) documents.push(item.document);
+    else errors.push(item.error);
+  }
+  return { documents, errors };
+}
+
+/**
+ * The documents of a text one at a time, in order, each preceded by its problems. A caller that scans each document
+ * before asking for the next keeps one document's objects alive at a time instead of the whole file's: they then die
+ * young, which matters to the garbage collector on big inputs.
+ */
+export function* streamDocuments(input: string | SourceText): Generator<StreamItem> {
   let source = typeof input === 'string' ? new SourceText(input) : input;
   if (source.text.charCodeAt(0) === 0xfeff) source = new SourceText(source.text.slice(1));
   const text = source.text;
@@ -165,11 +183,12 @@ export function parseStream(input: string | SourceText): ParsedStream {
   const c = text.charCodeAt(i);
   if (c === 123 || c === 91) {
     const json = parseJson(source);
-    if (json) return { documents: json, errors: [] };
+    if (json) {
+      for (const document of json) yield { document };
+      return;
+    }
   }
 
-  const documents: StreamDocument[] = [];
-  const errors: ParsedStream['errors'] = [];
   takeNonFiniteCount();
   for (const segment of splitYamlStream(text)) {
     const part = text.slice(segment.start, segment.end);
@@ -184,21 +203,23 @@ export function parseStream(input: string | SourceText): ParsedStream {
       const at = e.mark ? source.position(segment.start + Math.min(e.mark.position, lastNonBlank(part))) : {};
       if (e.reason === 'duplicated mapping key') {
         const key = e.mark ? keyAt(part, e.mark.position) : undefined;
-        errors.push({
-          documentIndex,
-          ...at,
-          message:
-            `duplicate key${key ? ` ${key}` : ''}: Kubernetes rejects duplicate fields under strict field validation ` +
-            '(the last value is used here)',
-          kept: true,
-        });
+        yield {
+          error: {
+            documentIndex,
+            ...at,
+            message:
+              `duplicate key${key ? ` ${key}` : ''}: Kubernetes rejects duplicate fields under strict field validation ` +
+              '(the last value is used here)',
+            kept: true,
+          },
+        };
         try {
           value = jsyaml.load(part, { schema: K8S_YAML_SCHEMA, json: true });
         } catch {
           continue;
         }
       } else {
-        errors.push({ documentIndex, ...at, message: `malformed YAML: ${e.reason ?? e.message ?? String(error)}` });
+        yield { error: { documentIndex, ...at, message: `malformed YAML: ${e.reason ?? e.message ?? String(error)}` } };
         takeNonFiniteCount();
         continue;
       }
@@ -209,24 +230,25 @@ export function parseStream(input: string | SourceText): ParsedStream {
     }
     if (takeNonFiniteCount() > 0) {
       const path = firstNonFinite(value) ?? [];
-      errors.push({
-        documentIndex,
-        ...locator.locate(path),
-        message: 'NaN and infinite numbers (.nan, .inf) cannot be represented in JSON; Kubernetes rejects this document',
-      });
+      yield {
+        error: {
+          documentIndex,
+          ...locator.locate(path),
+          message: 'NaN and infinite numbers (.nan, .inf) cannot be represented in JSON; Kubernetes rejects this document',
+        },
+      };
       continue;
     }
     if (typeof value === 'object' && part.includes('&') && part.includes('*')) {
       const problem = aliasProblem(value);
       if (problem) {
         const message = `${problem.message}; Kubernetes rejects this document`;
-        errors.push({ documentIndex, ...locator.locate(problem.path), message });
+        yield { error: { documentIndex, ...locator.locate(problem.path), message } };
         continue;
       }
     }
-    documents.push({ value, documentIndex, locator });
+    yield { document: { value, documentIndex, locator } };
   }
-  return { documents, errors };
 }
 
 /**
