@@ -21,6 +21,7 @@ import { annotationWaivers } from '../core/engine/annotation-waivers.js';
 import { workloadOf } from '../core/k8s/workload.js';
 import { controlsOf } from '../frameworks/index.js';
 import { pssLevelFrom } from '../frameworks/pss.js';
+import { flatten, intern } from './compact-text.js';
 
 export interface ScanSessionOptions {
   /** The checks to run, already selected and with configured severities. */
@@ -295,13 +296,18 @@ function compareText(a: string, b: string): number {
 /** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
 export function toFinding(raw: RawFinding): Finding {
   const { check, violation } = raw;
-  const path = formatFieldPath(violation.path);
+  // Findings live until the report is written: their texts are stored compactly (see compact-text.ts).
+  const path = intern(formatFieldPath(violation.path));
+  const message = flatten(violation.message);
   const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
   const finding: Finding = location
-    ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message: violation.message }
-    : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message: violation.message };
-  if (violation.evidence !== undefined) finding.evidence = violation.evidence;
-  if (violation.fix) finding.fix = violation.fix;
+    ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message }
+    : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message };
+  if (violation.evidence !== undefined) finding.evidence = typeof violation.evidence === 'string' ? flatten(violation.evidence) : violation.evidence;
+  if (violation.fix) {
+    for (const operation of violation.fix) operation.path = intern(operation.path);
+    finding.fix = violation.fix;
+  }
   return finding;
 }
 
