@@ -23,9 +23,11 @@ export interface SupervisedProcess {
   kill(): Promise<void>;
 }
 
+// A dead parent can linger as a zombie (this host's init reaps slowly), so "alive" means present and not state Z.
 const WATCHDOG = `
 parent=$1; dir=$2
-while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+alive() { s=$(cat /proc/$1/stat 2>/dev/null) || return 1; s=\${s##*") "}; [ "\${s%% *}" != Z ]; }
+while alive "$parent"; do sleep 1; done
 [ -f "$dir/pids" ] && kill -9 $(cat "$dir/pids") 2>/dev/null
 rm -rf "$dir"
 `;
