@@ -2,26 +2,20 @@ import type { Check } from '../core/model/check.js';
 import { isInventoryCheck } from '../core/model/check.js';
 import type { CheckContext } from '../core/model/check-context.js';
 import { formatPssVersion } from '../core/model/check-context.js';
-import { formatFieldPath } from '../core/model/field-path.js';
-import type { FieldPath } from '../core/model/field-path.js';
-import type { AppliedWaiver, Finding, FindingLocation } from '../core/model/finding.js';
+import type { AppliedWaiver, Finding } from '../core/model/finding.js';
 import type { CheckSummary, InputError, ObjectSummary, Report } from '../core/model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../core/model/report.js';
-import type { KubeObject, ObjectMeta, Origin, Resource } from '../core/model/resource.js';
+import type { Resource } from '../core/model/resource.js';
 import { formatRef } from '../core/model/resource.js';
-import type { SourceLocator, SourcePosition } from '../core/model/source-location.js';
 import { SEVERITIES } from '../core/model/severity.js';
 import type { Severity } from '../core/model/severity.js';
 import type { Waiver } from '../core/model/waiver.js';
-import { selectorNeedsLabels } from '../core/model/resource-selector.js';
-import { runChecks, runInventoryChecks } from '../core/engine/run-checks.js';
-import type { CheckFailure, RawFinding } from '../core/engine/run-checks.js';
+import { runInventoryChecks } from '../core/engine/run-checks.js';
+import type { CheckFailure } from '../core/engine/run-checks.js';
 import { applyWaivers } from '../core/engine/apply-waivers.js';
-import { annotationWaivers } from '../core/engine/annotation-waivers.js';
-import { workloadOf } from '../core/k8s/workload.js';
 import { controlsOf } from '../frameworks/index.js';
-import { pssLevelFrom } from '../frameworks/pss.js';
-import { flatten, intern } from './compact-text.js';
+import { scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
+import type { BatchResult, ScanPlan } from './scan-batch.js';
 
 export interface ScanSessionOptions {
   /** The checks to run, already selected and with configured severities. */
@@ -41,22 +35,18 @@ type Labels = Record<string, string> | undefined;
 
 /**
  * The scan pipeline shared by every surface (CLI, cluster scan, webhook), fed incrementally so that memory stays
- * bounded by one batch (a file, a page of a LIST) plus what the report itself holds (architecture rule 7):
+ * bounded by one batch (a document, a page of a LIST) plus what the report itself holds (architecture rule 7):
  *
- * - `add(resources)` runs the workload and object checks on the batch, turns violations into located findings,
- *   computes each object's summary and Pod Security level and collects its annotation waivers. It keeps only what
- *   the inventory (cross-object) checks need, so the batch's objects, texts and locators can be released after it.
+ * - `add(resources)` scans a batch (scanBatch: workload and object checks, located findings, each object's summary
+ *   and Pod Security level, annotation waivers, and projections of what inventory checks need), then keeps the
+ *   result; the batch's objects, texts and locators can be released after it. `merge(result)` takes a batch
+ *   scanned elsewhere (a worker thread) with the same plan; results must be added in input order.
  * - `finish()` runs the inventory checks over what was retained, applies waivers, sorts, summarises and returns the
  *   Report. `buildReport` is the one-shot form.
  */
 export class ScanSession {
-  private readonly objectChecks: readonly Check[];
+  readonly plan: ScanPlan;
   private readonly inventoryChecks: readonly Check[];
-  /** Kinds the inventory checks declare in `target.inventory`: objects of these kinds are retained for them. */
-  private readonly inventoryKinds: ReadonlySet<string>;
-  private readonly ranChecks: ReadonlySet<string>;
-  /** Whether some configured waiver selects by labels: only then are the labels of findings' objects kept. */
-  private readonly needLabels: boolean;
 
   private readonly inputErrors: InputError[] = [];
   private readonly failures: CheckFailure[] = [];
@@ -72,11 +62,8 @@ export class ScanSession {
   private finished = false;
 
   constructor(private readonly options: ScanSessionOptions) {
-    this.objectChecks = options.checks.filter((check) => !isInventoryCheck(check));
+    this.plan = scanPlanOf(options);
     this.inventoryChecks = options.checks.filter(isInventoryCheck);
-    this.inventoryKinds = new Set(this.inventoryChecks.flatMap((check) => (isInventoryCheck(check) ? check.target.inventory : [])));
-    this.ranChecks = new Set(options.checks.map((check) => check.id));
-    this.needLabels = options.waivers.some((waiver) => selectorNeedsLabels(waiver.selector));
   }
 
   /** Errors met while reading the input; reported (before check failures), and they make the scan fail. */
@@ -86,53 +73,25 @@ export class ScanSession {
 
   /** Scans one batch of resources. Nothing keeps a reference to them afterwards, except those inventory checks need. */
   add(resources: readonly Resource[]): void {
+    this.merge(scanBatch(resources, this.plan));
+  }
+
+  /** Keeps the result of a batch scanned with this session's plan (here or in a worker thread). */
+  merge(result: BatchResult): void {
     if (this.finished) throw new Error('ScanSession: add() after finish()');
-    const { ctx, catalog } = this.options;
-    const run = runChecks(resources, this.objectChecks, ctx);
-    for (const failure of run.failures) this.failures.push(failure);
-
     const first = this.objects.length;
-    const indexOf = new Map<Resource, number>();
-    resources.forEach((resource, i) => indexOf.set(resource, first + i));
-    const failedChecks = new Map<Resource, Set<string>>();
-    for (const raw of run.findings) {
-      const finding = toFinding(raw);
+    for (const failure of result.failures) this.failures.push(failure);
+    result.findings.forEach((finding, i) => {
       this.findings.push(finding);
-      this.owners.push(raw.resource ? (indexOf.get(raw.resource) ?? -1) : -1);
-      if (raw.resource) {
-        if (this.needLabels) this.labelsOf.set(finding, raw.resource.object.metadata?.labels);
-        let failed = failedChecks.get(raw.resource);
-        if (!failed) failedChecks.set(raw.resource, (failed = new Set()));
-        failed.add(raw.check.id);
-      }
-    }
-
-    for (const resource of resources) {
-      for (const waiver of annotationWaivers(resource, { checks: catalog })) this.annotationWaivers.push(waiver);
-      // Keys in schema order (resource, file, line, pssLevel, findings): the JSON output writes objects as built.
-      const summary = { resource: resource.ref } as ObjectSummary;
-      const where = locationOf(resource, []);
-      if (where) {
-        summary.file = where.file;
-        summary.line = where.line;
-      } else if (resource.origin.type === 'file') summary.file = resource.origin.file;
-      const workload = workloadOf(resource.object);
-      if (workload) {
-        // Checks that ran answer from their findings (waived or not: the level describes the pod, not the policy).
-        const failed = failedChecks.get(resource);
-        summary.pssLevel = pssLevelFrom(
-          (check) => (this.ranChecks.has(check.id) ? (failed?.has(check.id) ?? false) : check.evaluate(workload, ctx).length > 0),
-          ctx.pssVersion,
-        );
-      }
-      summary.findings = 0; // counted in finish(), once waivers are applied
-      this.objects.push(summary);
-      const kind = resource.object.kind;
-      if (typeof kind === 'string' && this.inventoryKinds.has(kind)) {
-        const kept = workload ? projectWorkload(resource) : resource;
-        this.retained.push(kept);
-        this.retainedOwners.set(kept, this.objects.length - 1);
-      }
+      const owner = result.owners[i]!;
+      this.owners.push(owner < 0 ? -1 : first + owner);
+      if (this.plan.needLabels && owner >= 0) this.labelsOf.set(finding, result.labels[owner]);
+    });
+    for (const summary of result.objects) this.objects.push(summary);
+    for (const waiver of result.annotationWaivers) this.annotationWaivers.push(waiver);
+    for (const { resource, owner } of result.retained) {
+      this.retained.push(resource);
+      this.retainedOwners.set(resource, first + owner);
     }
   }
 
@@ -147,7 +106,7 @@ export class ScanSession {
       const finding = toFinding(raw);
       findings.push(finding);
       owners.push(raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1);
-      if (raw.resource && this.needLabels) this.labelsOf.set(finding, raw.resource.object.metadata?.labels);
+      if (raw.resource && this.plan.needLabels) this.labelsOf.set(finding, raw.resource.object.metadata?.labels);
     }
     this.retained.length = 0;
     this.retainedOwners.clear();
@@ -211,65 +170,6 @@ export class ScanSession {
   }
 }
 
-/**
- * What inventory checks keep of a workload: its identity (apiVersion, kind) and metadata without annotations. The
- * only inventory check that lists workload kinds (namespace-without-network-policy) reads a workload's namespace and
- * whether `workloadOf` recognises it (kind and API group): keeping the pod specs of every workload until the end of
- * the scan would hold most of the input in memory. Labels stay so that waivers selecting by labels still match
- * findings about it. The projection's locator knows the positions of these fields only (see ProjectedLocator).
- * An inventory check that needs more of a workload must extend this projection.
- */
-function projectWorkload(resource: Resource): Resource {
-  const { object, ref, origin } = resource;
-  const metadata: ObjectMeta = {};
-  const meta = object.metadata;
-  if (meta) {
-    for (const key of ['name', 'generateName', 'namespace', 'uid', 'labels'] as const) {
-      if (meta[key] !== undefined) (metadata as Record<string, unknown>)[key] = meta[key];
-    }
-  }
-  const projection: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata };
-  let projectedOrigin: Origin = origin;
-  if (origin.type === 'file' && origin.locator) {
-    projectedOrigin = { type: 'file', file: origin.file, documentIndex: origin.documentIndex, locator: new ProjectedLocator(origin.locator) };
-  }
-  return { object: projection, ref, origin: projectedOrigin };
-}
-
-const PROJECTED_PATHS: readonly FieldPath[] = [
-  ['metadata', 'name'],
-  ['metadata', 'generateName'],
-  ['metadata', 'namespace'],
-  ['metadata', 'uid'],
-  ['metadata', 'labels'],
-  ['metadata'],
-  ['apiVersion'],
-  ['kind'],
-];
-
-/**
- * Positions of the projected fields, computed while the document is still in memory, so the projection holds no
- * reference to the source text. A path is located at its longest projected prefix (the object itself otherwise), as
- * a locator answers with the deepest existing node.
- */
-class ProjectedLocator implements SourceLocator {
-  private readonly root: SourcePosition | undefined;
-  private readonly positions = new Map<string, SourcePosition | undefined>();
-
-  constructor(locator: SourceLocator) {
-    this.root = locator.locate([]);
-    for (const path of PROJECTED_PATHS) this.positions.set(path.join('.'), locator.locate(path));
-  }
-
-  locate(path: FieldPath): SourcePosition | undefined {
-    for (let n = Math.min(path.length, 2); n > 0; n--) {
-      const key = path.slice(0, n).join('.');
-      if (this.positions.has(key)) return this.positions.get(key);
-    }
-    return this.root;
-  }
-}
-
 /** Sorts findings by file, line, object, check and path; each finding's `Kind/ns/name` is formatted once. */
 function sortFindings(findings: Finding[]): Finding[] {
   const refText = new Map<object, string>();
@@ -293,24 +193,6 @@ function compareText(a: string, b: string): number {
   return a === b ? 0 : a.localeCompare(b);
 }
 
-/** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
-export function toFinding(raw: RawFinding): Finding {
-  const { check, violation } = raw;
-  // Findings live until the report is written: their texts are stored compactly (see compact-text.ts).
-  const path = intern(formatFieldPath(violation.path));
-  const message = flatten(violation.message);
-  const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
-  const finding: Finding = location
-    ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message }
-    : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message };
-  if (violation.evidence !== undefined) finding.evidence = typeof violation.evidence === 'string' ? flatten(violation.evidence) : violation.evidence;
-  if (violation.fix) {
-    for (const operation of violation.fix) operation.path = intern(operation.path);
-    finding.fix = violation.fix;
-  }
-  return finding;
-}
-
 function orderedWaiver(waiver: AppliedWaiver): AppliedWaiver {
   const { source, reason, owner, expires, declaredAt } = waiver;
   return { source, reason, ...(owner !== undefined ? { owner } : {}), ...(expires !== undefined ? { expires } : {}), declaredAt };
@@ -325,11 +207,4 @@ function orderedError(error: InputError): InputError {
     ...(field !== undefined ? { field } : {}),
     message,
   };
-}
-
-function locationOf(resource: Resource, path: FieldPath): FindingLocation | undefined {
-  const origin = resource.origin;
-  if (origin.type !== 'file') return undefined;
-  const position = origin.locator?.locate(path);
-  return position ? { file: origin.file, line: position.line, column: position.column } : undefined;
 }

@@ -1,0 +1,152 @@
+import type { Check } from '../core/model/check.js';
+import { isInventoryCheck } from '../core/model/check.js';
+import type { CheckContext } from '../core/model/check-context.js';
+import { formatFieldPath } from '../core/model/field-path.js';
+import type { FieldPath } from '../core/model/field-path.js';
+import type { Finding, FindingLocation } from '../core/model/finding.js';
+import type { ObjectSummary } from '../core/model/report.js';
+import type { Resource } from '../core/model/resource.js';
+import type { Waiver } from '../core/model/waiver.js';
+import { selectorNeedsLabels } from '../core/model/resource-selector.js';
+import { runChecks } from '../core/engine/run-checks.js';
+import type { CheckFailure, RawFinding } from '../core/engine/run-checks.js';
+import { annotationWaivers } from '../core/engine/annotation-waivers.js';
+import { workloadOf } from '../core/k8s/workload.js';
+import { pssLevelFrom } from '../frameworks/pss.js';
+import { flatten, intern } from './compact-text.js';
+import { projectForInventory } from './inventory-projection.js';
+import { ProjectedLocator } from './projected-locator.js';
+
+type Labels = Record<string, string> | undefined;
+
+/** What scanning a batch needs to know, derived once from the session's options. */
+export interface ScanPlan {
+  /** Workload and object checks, run on each batch. */
+  objectChecks: readonly Check[];
+  /** Ids of every check that runs (inventory checks included), for the Pod Security level of each workload. */
+  ranChecks: ReadonlySet<string>;
+  ctx: CheckContext;
+  catalog: readonly Check[];
+  /** Kinds the inventory checks declare in `target.inventory`: objects of these kinds are kept for them. */
+  inventoryKinds: ReadonlySet<string>;
+  /** Whether some configured waiver selects by labels: only then are the labels of findings' objects kept. */
+  needLabels: boolean;
+}
+
+export function scanPlanOf(options: { checks: readonly Check[]; catalog: readonly Check[]; ctx: CheckContext; waivers: readonly Waiver[] }): ScanPlan {
+  const inventoryChecks = options.checks.filter(isInventoryCheck);
+  return {
+    objectChecks: options.checks.filter((check) => !isInventoryCheck(check)),
+    ranChecks: new Set(options.checks.map((check) => check.id)),
+    ctx: options.ctx,
+    catalog: options.catalog,
+    inventoryKinds: new Set(inventoryChecks.flatMap((check) => (isInventoryCheck(check) ? check.target.inventory : []))),
+    needLabels: options.waivers.some((waiver) => selectorNeedsLabels(waiver.selector)),
+  };
+}
+
+/**
+ * What scanning one batch produced. It depends on the batch alone, so batches can be scanned anywhere (a worker
+ * thread posts it as plain data: see reviveBatch) and merged in input order. Indexes point into `objects`.
+ */
+export interface BatchResult {
+  /** One per resource of the batch, in order; `findings` counts are filled in when waivers are applied. */
+  objects: ObjectSummary[];
+  findings: Finding[];
+  /** Index in `objects` of each finding's resource, -1 when it has none. */
+  owners: number[];
+  /** Labels of each object, when the plan needs them (else empty). */
+  labels: Labels[];
+  annotationWaivers: Waiver[];
+  /** What the inventory checks need of the batch (projections), with the index of their object. */
+  retained: { resource: Resource; owner: number }[];
+  failures: CheckFailure[];
+}
+
+/** Runs the workload and object checks on a batch and summarises each object. Pure. */
+export function scanBatch(resources: readonly Resource[], plan: ScanPlan): BatchResult {
+  const { ctx, catalog } = plan;
+  const run = runChecks(resources, plan.objectChecks, ctx);
+  const indexOf = new Map<Resource, number>();
+  resources.forEach((resource, i) => indexOf.set(resource, i));
+
+  const findings: Finding[] = [];
+  const owners: number[] = [];
+  const failedChecks = new Map<Resource, Set<string>>();
+  for (const raw of run.findings) {
+    findings.push(toFinding(raw));
+    owners.push(raw.resource ? (indexOf.get(raw.resource) ?? -1) : -1);
+    if (raw.resource) {
+      let failed = failedChecks.get(raw.resource);
+      if (!failed) failedChecks.set(raw.resource, (failed = new Set()));
+      failed.add(raw.check.id);
+    }
+  }
+
+  const objects: ObjectSummary[] = [];
+  const labels: Labels[] = [];
+  const waivers: Waiver[] = [];
+  const retained: BatchResult['retained'] = [];
+  resources.forEach((resource, index) => {
+    for (const waiver of annotationWaivers(resource, { checks: catalog })) waivers.push(waiver);
+    // Keys in schema order (resource, file, line, pssLevel, findings): the JSON output writes objects as built.
+    const summary = { resource: resource.ref } as ObjectSummary;
+    const where = locationOf(resource, []);
+    if (where) {
+      summary.file = where.file;
+      summary.line = where.line;
+    } else if (resource.origin.type === 'file') summary.file = resource.origin.file;
+    const workload = workloadOf(resource.object);
+    if (workload) {
+      // Checks that ran answer from their findings (waived or not: the level describes the pod, not the policy).
+      const failed = failedChecks.get(resource);
+      summary.pssLevel = pssLevelFrom(
+        (check) => (plan.ranChecks.has(check.id) ? (failed?.has(check.id) ?? false) : check.evaluate(workload, ctx).length > 0),
+        ctx.pssVersion,
+      );
+    }
+    summary.findings = 0; // counted in ScanSession.finish(), once waivers are applied
+    objects.push(summary);
+    if (plan.needLabels) labels.push(resource.object.metadata?.labels);
+    const kind = resource.object.kind;
+    if (typeof kind === 'string' && plan.inventoryKinds.has(kind)) {
+      retained.push({ resource: projectForInventory(resource, workload), owner: index });
+    }
+  });
+  const failures = run.failures.map(({ checkId, ref, message }) => ({ checkId, ref, message }));
+  return { objects, findings, owners, labels, annotationWaivers: waivers, retained, failures };
+}
+
+/** A BatchResult again after a structured clone (postMessage), which keeps data but not classes. */
+export function reviveBatch(result: BatchResult): BatchResult {
+  for (const { resource } of result.retained) {
+    const origin = resource.origin;
+    if (origin.type === 'file' && origin.locator) origin.locator = ProjectedLocator.revive(origin.locator);
+  }
+  return result;
+}
+
+/** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
+export function toFinding(raw: RawFinding): Finding {
+  const { check, violation } = raw;
+  // Findings live until the report is written: their texts are stored compactly (see compact-text.ts).
+  const path = intern(formatFieldPath(violation.path));
+  const message = flatten(violation.message);
+  const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
+  const finding: Finding = location
+    ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message }
+    : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message };
+  if (violation.evidence !== undefined) finding.evidence = typeof violation.evidence === 'string' ? flatten(violation.evidence) : violation.evidence;
+  if (violation.fix) {
+    for (const operation of violation.fix) operation.path = intern(operation.path);
+    finding.fix = violation.fix;
+  }
+  return finding;
+}
+
+function locationOf(resource: Resource, path: FieldPath): FindingLocation | undefined {
+  const origin = resource.origin;
+  if (origin.type !== 'file') return undefined;
+  const position = origin.locator?.locate(path);
+  return position ? { file: origin.file, line: position.line, column: position.column } : undefined;
+}
