@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerScanManifests } from './commands/scan-manifests.js';
+import { registerScanCluster } from './commands/scan-cluster.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -18,6 +19,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
     .showHelpAfterError('(run with --help for usage)');
   const scan = program.command('scan').description('scan objects for security findings');
   registerScanManifests(scan, { version, setExitCode });
+  registerScanCluster(scan, { version, setExitCode });
   return program;
 }
 

@@ -191,13 +191,36 @@ describe('clusterBatches projection and controlled objects', () => {
   it('a kind the server does not serve is an error saying so; the other kinds are still read', async () => {
     const kinds = [
       ...SCANNED_KINDS.filter((k) => k.kind === 'Namespace'),
-      { group: 'cilium.io', version: 'v2', resource: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', namespaced: true },
+      { group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', namespaced: true },
     ];
     const { batches } = await collect({ kubeconfig: server.kubeconfig(), kinds });
     assert.deepEqual(names(batches), ['Namespace/shop']);
     assert.deepEqual(errors(batches), [
-      'the API server does not serve cilium.io/v2 ciliumnetworkpolicies, so no CiliumNetworkPolicy objects were read (is the API group cilium.io installed, at version v2?)',
+      'the API server does not serve example.com/v1 widgets, so no Widget objects were read (is the API group example.com installed, at version v1?)',
     ]);
+  });
+
+  it('an optional kind (a CRD) the server does not serve is no error: there are none, and progress says so', async () => {
+    const { batches, events } = await collect({ kubeconfig: server.kubeconfig() });
+    assert.deepEqual(errors(batches), []);
+    const absent = events.filter((e) => e.type === 'not-served').map((e) => (e.type === 'not-served' ? `${e.apiVersion} ${e.resource}` : ''));
+    assert.deepEqual(absent, ['cilium.io/v2 ciliumnetworkpolicies', 'cilium.io/v2 ciliumclusterwidenetworkpolicies', 'crd.projectcalico.org/v1 networkpolicies']);
+    assert.ok(!server.requests.some((r) => r.startsWith('/apis/cilium.io/v2/')), 'listed a kind discovery does not show');
+  });
+
+  it('an optional kind the server serves is read like the others', async () => {
+    const cilium = await startFixtureApiServer({
+      token: TOKEN,
+      collections: { 'cilium.io/v2/ciliumnetworkpolicies': [{ metadata: { namespace: 'shop', name: 'allow-dns', uid: 'uid-cnp' }, spec: { endpointSelector: {} } }] },
+    });
+    try {
+      const { batches } = await collect({ kubeconfig: cilium.kubeconfig() });
+      assert.deepEqual(errors(batches), []);
+      const policy = batches.flatMap((b) => b.resources).find((r) => r.ref.kind === 'CiliumNetworkPolicy');
+      assert.deepEqual(policy?.ref, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', name: 'allow-dns', namespace: 'shop', uid: 'uid-cnp' });
+    } finally {
+      await cilium.stop();
+    }
   });
 
   it('credentials the server rejects (401) give one error and end the scan', async () => {

@@ -18,7 +18,7 @@ import { SCANNED_KINDS } from '../../src/sources/cluster/scanned-kinds.js';
 export interface FixtureApiServerOptions {
   /**
    * Items per collection, keyed `group/version/resource` (core: `/v1/pods`); namespaced items carry metadata.namespace.
-   * Every kind of SCANNED_KINDS is served (empty when not given); other collections answer 404.
+   * Every required kind of SCANNED_KINDS is served (empty when not given); other collections answer 404.
    */
   collections: Record<string, Record<string, unknown>[]>;
   /** Bearer token the server accepts (401 otherwise). */
@@ -62,7 +62,7 @@ export async function startFixtureApiServer(options: FixtureApiServerOptions): P
   const expired = new Set<string>();
   const sorted = new Map<string, Record<string, unknown>[]>();
   const served: Record<string, Record<string, unknown>[]> = {};
-  for (const kind of SCANNED_KINDS) served[`${kind.group}/${kind.version}/${kind.resource}`] = [];
+  for (const kind of SCANNED_KINDS) if (!kind.optional) served[`${kind.group}/${kind.version}/${kind.resource}`] = [];
   for (const [key, items] of Object.entries({ ...served, ...options.collections })) sorted.set(key, [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)));
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -85,6 +85,13 @@ export async function startFixtureApiServer(options: FixtureApiServerOptions): P
       rest = rest.slice(3);
     } else rest = rest.slice(1);
     const [resource, name] = rest;
+    if (resource === undefined) {
+      // Discovery: the resources of a group/version.
+      const resources = [...sorted.keys()].filter((k) => k.startsWith(`${group}/${version}/`)).map((k) => ({ name: k.split('/')[2] }));
+      if (resources.length === 0) return status(response, 404, 'NotFound', 'the server could not find the requested resource');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      return void response.end(JSON.stringify({ kind: 'APIResourceList', groupVersion: group ? `${group}/${version}` : version, resources }));
+    }
     const key = `${group}/${version}/${resource}`;
     const items = sorted.get(key);
     if (!items) return status(response, 404, 'NotFound', 'the server could not find the requested resource');

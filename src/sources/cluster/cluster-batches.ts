@@ -8,7 +8,8 @@
  *   `includeControlled`.
  * - Nothing is silently skipped: a kind the credentials may not list (403), a kind the server does not serve (404),
  *   a namespace that does not exist, a label selector that matches nothing, each becomes an error of the batch
- *   naming the kind and the missing permission; the other kinds are still read. A cluster that cannot be used at all
+ *   naming the kind and the missing permission; the other kinds are still read. An optional kind (a CRD such as
+ *   CiliumNetworkPolicy) that the server's discovery does not list is not an error: there are none. A cluster that cannot be used at all
  *   (no kubeconfig, unknown context, unreachable server, rejected credentials) gives one error and ends the batches.
  * - With `namespaces`, namespaced kinds are listed in each of them and the Namespace objects themselves are read;
  *   other cluster-scoped kinds (ClusterRoles, ClusterRoleBindings) are read only when scanning all namespaces.
@@ -53,6 +54,8 @@ export type ClusterProgress =
   /** After each page: `listed` objects of this kind (and scope) so far, `total` objects read in the whole scan. */
   | { type: 'page'; kind: string; resource: string; namespace?: string; listed: number; skipped: number; total: number }
   | { type: 'note'; message: string }
+  /** An optional kind (a CRD) the server does not serve: there are none to read. */
+  | { type: 'not-served'; kind: string; resource: string; apiVersion: string }
   | { type: 'done'; objects: number; skipped: number; skippedByKind: Record<string, number>; errors: number };
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -84,6 +87,10 @@ class ClusterReader {
   private skipped = 0;
   private errors = 0;
   private readonly skippedByKind: Record<string, number> = {};
+  /** The namespaces listed in (undefined: all). */
+  private namespaces: string[] | undefined;
+  /** Resources each group/version serves, from discovery (undefined: could not tell). */
+  private readonly discovered = new Map<string, Promise<ReadonlySet<string> | undefined>>();
 
   constructor(
     private readonly connection: KubeConnection,
@@ -112,6 +119,7 @@ class ClusterReader {
       if (!allNamespaces) {
         const checked = await this.readNamespaces(requested);
         namespaces = checked.namespaces;
+        this.namespaces = namespaces;
         yield checked.batch;
         const skippedKinds = this.kinds.filter((kind) => !kind.namespaced && kind.kind !== 'Namespace').map((kind) => kind.kind);
         if (skippedKinds.length > 0) {
@@ -201,7 +209,30 @@ class ClusterReader {
     return this.options.labelSelector ? { labelSelector: this.options.labelSelector } : {};
   }
 
+  /** Whether discovery lists the kind's resource (optional kinds only; discovery is readable by every user). */
+  private async served(kind: ScannedKind): Promise<boolean> {
+    const groupVersion = apiVersionOf(kind);
+    let resources = this.discovered.get(groupVersion);
+    if (!resources) {
+      const path = kind.group === '' ? `/api/${kind.version}` : `/apis/${groupVersion}`;
+      resources = this.connection.get(path).then((response) => {
+        if (response.status === 401) throw credentialsRejected(this.connection);
+        if (response.status === 404) return new Set<string>();
+        const list = (response.body as { resources?: { name?: unknown }[] } | undefined)?.resources;
+        if (response.status !== 200 || !Array.isArray(list)) return undefined;
+        return new Set(list.map((resource) => resource.name).filter((name): name is string => typeof name === 'string'));
+      });
+      this.discovered.set(groupVersion, resources);
+    }
+    const served = await resources;
+    return served === undefined || served.has(kind.resource);
+  }
+
   private async *listKind(kind: ScannedKind, namespace: string | undefined): AsyncGenerator<ClusterBatch> {
+    if (kind.optional && !(await this.served(kind))) {
+      if (namespace === this.firstScope(kind)) this.progress({ type: 'not-served', kind: kind.kind, resource: kind.resource, apiVersion: apiVersionOf(kind) });
+      return;
+    }
     const request = { kind, pageSize: this.pageSize, ...(namespace !== undefined ? { namespace } : {}), ...this.selector() };
     let listed = 0;
     let skippedHere = 0;
@@ -246,6 +277,10 @@ class ClusterReader {
       if (listed + skippedHere > 0) message += ` (the list stopped after ${listed + skippedHere} objects)`;
       yield { resources: [], errors: [this.error(message)], skipped: 0 };
     }
+  }
+
+  private firstScope(kind: ScannedKind): string | undefined {
+    return kind.namespaced ? this.namespaces?.[0] : undefined;
   }
 
   private describeListError(error: ApiError, kind: ScannedKind, namespace: string | undefined): string {

@@ -10,6 +10,11 @@ export interface ScannedKind {
   resource: string;
   kind: string;
   namespaced: boolean;
+  /**
+   * A kind only some clusters serve (installed with a CRD, e.g. by a CNI plugin): where the API server does not
+   * serve it, there are none to read, which is not an error. Required kinds that are not served are errors.
+   */
+  optional?: boolean;
 }
 
 export const SCANNED_KINDS: readonly ScannedKind[] = [
@@ -31,4 +36,9 @@ export const SCANNED_KINDS: readonly ScannedKind[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  // Network policies of CNI plugins, which namespace-without-network-policy counts: without them a cluster running
+  // Cilium or Calico would have every namespace reported as unprotected.
+  { group: 'cilium.io', version: 'v2', resource: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', namespaced: true, optional: true },
+  { group: 'cilium.io', version: 'v2', resource: 'ciliumclusterwidenetworkpolicies', kind: 'CiliumClusterwideNetworkPolicy', namespaced: false, optional: true },
+  { group: 'crd.projectcalico.org', version: 'v1', resource: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, optional: true },
 ];
