@@ -3,6 +3,7 @@ import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
 import { CHECKS_DOCS_PATH, renderChecksDocs } from './generate-checks-docs.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
+import { INVENTORY_SCHEMA_PATH, renderInventorySchema } from './generate-inventory-schema.js';
 import { REPORT_SCHEMA_PATH, renderReportSchema } from './generate-report-schema.js';
 
 export interface GeneratedFile {
@@ -15,5 +16,6 @@ export const GENERATED_FILES: GeneratedFile[] = [
   { path: CLI_DOCS_PATH, render: renderCliDocs },
   { path: CONFIG_SCHEMA_PATH, render: renderConfigSchema },
   { path: REPORT_SCHEMA_PATH, render: renderReportSchema },
+  { path: INVENTORY_SCHEMA_PATH, render: renderInventorySchema },
   { path: CHECKS_DOCS_PATH, render: () => renderChecksDocs() },
 ];

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerScanManifests } from './commands/scan-manifests.js';
 import { registerScanCluster } from './commands/scan-cluster.js';
+import { registerInventory } from './commands/inventory.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -20,6 +21,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   const scan = program.command('scan').description('scan objects for security findings');
   registerScanManifests(scan, { version, setExitCode });
   registerScanCluster(scan, { version, setExitCode });
+  registerInventory(program, { version, setExitCode });
   return program;
 }
 

@@ -22,16 +22,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   vuln: ['core'],
   runtime: ['core'],
   scan: ['core', 'checks', 'frameworks'],
+  inventory: ['core', 'checks', 'frameworks'],
   config: ['core'],
   sources: ['core'],
-  outputs: ['core', 'frameworks'],
+  outputs: ['core', 'frameworks', 'inventory'],
   store: ['core', 'checks', 'frameworks', 'scan'],
   server: ['*'],
   cli: ['*'],
 };
 
 /** Engines: data in, data out. */
-const PURE = new Set(['core', 'checks', 'frameworks', 'policy', 'rbac', 'network', 'graph', 'scan']);
+const PURE = new Set(['core', 'checks', 'frameworks', 'policy', 'rbac', 'network', 'graph', 'scan', 'inventory']);
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|child_process|dgram|dns|os|tls|worker_threads|cluster)$/;
 const CLOCK = /\bDate\.now\(|\bnew Date\(\s*\)|\bperformance\.now\(/;
 
