@@ -186,7 +186,7 @@ spec:
     );
   });
 
-  it('writes audit events: Metadata for most requests, RequestResponse for RBAC objects', async () => {
+  it('writes audit events: Metadata for most requests, RequestResponse for RBAC objects, none for SARs', async () => {
     await cp.createNamespace('harness-audit');
     await cp.apply(podsReader('harness-audit', 'audited-role') as never);
     const denied = await cp.request('GET', '/api/v1/namespaces/harness-audit/secrets', undefined, { identity: 'nobody' });
@@ -206,6 +206,16 @@ spec:
     const forbidden = events.find((e) => e.user.username === 'nobody' && e.objectRef?.resource === 'secrets');
     assert.equal(forbidden?.responseStatus?.code, 403);
     assert.ok(!events.some((e) => e.objectRef === undefined && /readyz/.test(JSON.stringify(e))), 'health probes are not audited');
+    await cp.subjectAccessReview({ user: 'nobody', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'harness-audit' } });
+    const selfReview = await cp.kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'harness-audit'], { identity: 'nobody' });
+    assert.equal(selfReview.stdout.trim(), 'no');
+    const reviews = auditEvents(cp).filter((e) => e.objectRef?.apiGroup === 'authorization.k8s.io');
+    assert.ok(reviews.some((e) => e.objectRef?.resource === 'selfsubjectaccessreviews' && e.user.username === 'nobody'));
+    assert.equal(
+      reviews.filter((e) => e.objectRef?.resource === 'subjectaccessreviews').length,
+      0,
+      'SubjectAccessReviews (the bulk query path) are not audited',
+    );
   });
 
   it('issues service-account tokens with its issuer, which the apiserver accepts', async () => {
