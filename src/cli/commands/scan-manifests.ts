@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { addScanOptions } from '../scan/scan-options.js';
 import type { ScanOptions } from '../scan/scan-options.js';
 import { startScan } from '../scan/start-scan.js';
 import { finishScan } from '../scan/finish-scan.js';
+import { scanManifestsInParallel } from '../scan/scan-manifests-in-parallel.js';
 
 export function registerScanManifests(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
@@ -18,10 +18,7 @@ export function registerScanManifests(scan: Command, env: { version: string; set
 async function scanManifests(paths: string[], options: ScanOptions, version: string): Promise<number> {
   const cwd = process.cwd();
   const { session, checks } = startScan(options, { inputs: paths, version, cwd });
-  // One file (or stdin, or Kustomize build) at a time: its text and objects are released once scanned.
-  for await (const batch of manifestBatches(paths, { stdin: process.stdin, cwd })) {
-    session.addErrors(batch.errors);
-    session.add(batch.resources);
-  }
+  // One document at a time, on every core: its text and objects are released once scanned.
+  await scanManifestsInParallel(session, { options, inputs: paths, version, cwd }, { stdin: process.stdin });
   return finishScan(session, checks, options);
 }

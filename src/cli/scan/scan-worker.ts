@@ -1,0 +1,27 @@
+/**
+ * A worker thread of `aspis scan manifests` (see scan-manifests-in-parallel.ts): reads the files it is sent and
+ * scans each document with the same plan as the main thread, which it derives from the same options, then posts the
+ * results back as plain data. It reports nothing itself: configuration errors are reported once, by the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { itemBatches } from '../../sources/manifests/load-manifests.js';
+import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
+import { scanBatch } from '../../scan/scan-batch.js';
+import { startScan } from './start-scan.js';
+import type { ItemResult, WorkerSetup } from './scan-manifests-in-parallel.js';
+
+const setup = workerData as WorkerSetup;
+const { session } = startScan(setup.options, { inputs: setup.inputs, version: setup.version, cwd: setup.cwd });
+const plan = session.plan;
+
+// One item at a time, in the order sent: reading a file is synchronous, so items never interleave.
+let queue = Promise.resolve();
+parentPort!.on('message', (message: { index: number; item: ManifestItem }) => {
+  queue = queue.then(async () => {
+    const result: ItemResult = [];
+    for await (const batch of itemBatches(message.item, { cwd: setup.cwd })) {
+      result.push({ errors: batch.errors, result: scanBatch(batch.resources, plan) });
+    }
+    parentPort!.postMessage({ index: message.index, result });
+  });
+});
