@@ -116,8 +116,8 @@ export class InventoryBuilder {
         return;
       }
       const namespace = this.namespaces.get(ref.namespace ?? '');
-      const versions = [this.options.pssVersion, ...(namespace ? POD_SECURITY_MODES.map((mode) => namespace.policy[mode].version) : [])];
-      this.workloads.push(projectWorkload(resource, workload, versions, report));
+      const pinned = namespace ? POD_SECURITY_MODES.map((mode) => namespace.policy[mode].version) : [];
+      this.workloads.push(projectWorkload(resource, workload, this.options.pssVersion, pinned, report));
     }
     // Inventoried kinds are namespaced: one without a namespace goes to the current namespace when applied ('').
     this.namedNamespaces.add(ref.namespace ?? '');
@@ -142,7 +142,7 @@ export class InventoryBuilder {
       ...(record.file !== undefined ? { file: record.file } : {}),
       ...(record.line !== undefined ? { line: record.line } : {}),
       owners: chains.chainOf(index),
-      pssLevel: record.levels.get(pssVersion.minor)!,
+      pssLevel: record.pssLevel,
       serviceAccount: record.serviceAccount,
       tokenMount: tokenMounts[index]!,
       hostNetwork: record.hostNetwork,
@@ -227,14 +227,15 @@ export class InventoryBuilder {
     chains: OwnerChains,
     sortRefs: (indices: number[]) => ResourceRef[],
   ): ServiceAccountEntry[] {
+    const accountKeys = records.map((record) => key(record.namespace, record.serviceAccount));
     const users = new Map<string, number[]>();
-    records.forEach((record, index) => push(users, key(record.namespace, record.serviceAccount), index));
+    accountKeys.forEach((accountKey, index) => push(users, accountKey, index));
     const keys = new Set([...this.serviceAccounts.keys(), ...users.keys()]);
     const entries = [...keys].map((accountKey): ServiceAccountEntry => {
       const account = this.serviceAccounts.get(accountKey);
       const members = users.get(accountKey) ?? [];
       const [namespace, name] = accountKey.split('\u0000') as [string, string];
-      const uses = (index: number) => key(records[index]!.namespace, records[index]!.serviceAccount) === accountKey;
+      const uses = (index: number) => accountKeys[index] === accountKey;
       const mounts = (index: number) => uses(index) && tokenMounts[index]!.mounted;
       return {
         resource: account?.ref ?? { apiVersion: 'v1', kind: 'ServiceAccount', name, ...(namespace !== '' ? { namespace } : {}) },

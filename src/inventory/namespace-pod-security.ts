@@ -20,6 +20,7 @@ import type { OwnerChains } from './owner-chains.js';
 import type { ModePolicy, NamespacePolicy } from './pod-security-labels.js';
 import { POD_SECURITY_MODES } from './pod-security-labels.js';
 import type { WorkloadRecord } from './workload-record.js';
+import { levelAtVersion } from './workload-record.js';
 
 const RANK: Readonly<Record<PssLevel, number>> = { privileged: 0, baseline: 1, restricted: 2 };
 
@@ -37,8 +38,8 @@ export function assessNamespace(
 ): NamespacePodSecurity {
   /** The version the namespace's workloads can be evaluated at for a mode: its own when all were, else the inventory's. */
   const evaluationVersion = (version: PssVersion): PssVersion =>
-    members.every((index) => records[index]!.levels.has(version.minor)) ? version : latest;
-  const levelAt = (index: number, version: PssVersion): PssLevel => records[index]!.levels.get(version.minor)!;
+    members.every((index) => levelAtVersion(records[index]!, version, latest) !== undefined) ? version : latest;
+  const levelAt = (index: number, version: PssVersion): PssLevel => levelAtVersion(records[index]!, version, latest)!;
 
   const enforceVersion = policy ? evaluationVersion(policy.enforce.version) : latest;
   let satisfied: PssLevel | undefined;

@@ -32,8 +32,10 @@ export interface WorkloadRecord {
   owner?: OwnerReferenceRecord;
   /** Labels of the pods it runs (the template's), which Services select. */
   podLabels?: Readonly<Record<string, string>>;
-  /** Pod Security level by policy minor version. */
-  levels: Map<number, PssLevel>;
+  /** Highest Pod Security level the pod spec satisfies at the inventory's version. */
+  pssLevel: PssLevel;
+  /** The same at the other versions its namespace pins, when the Namespace was read first (usually none). */
+  pinnedLevels?: Map<number, PssLevel>;
   serviceAccount: string;
   podAutomount?: boolean;
   hostNetwork: boolean;
@@ -41,22 +43,36 @@ export interface WorkloadRecord {
   containers: ContainerImage[];
 }
 
-export function projectWorkload(resource: Resource, workload: Workload, versions: readonly PssVersion[], report: ReportProblem): WorkloadRecord {
+/** The level of a workload at a policy version, or undefined when it was not evaluated at that version. */
+export function levelAtVersion(record: WorkloadRecord, version: PssVersion, inventoryVersion: PssVersion): PssLevel | undefined {
+  return version.minor === inventoryVersion.minor ? record.pssLevel : record.pinnedLevels?.get(version.minor);
+}
+
+export function projectWorkload(
+  resource: Resource,
+  workload: Workload,
+  version: PssVersion,
+  pinned: readonly PssVersion[],
+  report: ReportProblem,
+): WorkloadRecord {
   const spec = workload.podSpec;
   const specPath = workload.specPath;
-  const levels = new Map<number, PssLevel>();
-  for (const version of versions) if (!levels.has(version.minor)) levels.set(version.minor, pssLevelOf(workload, version));
 
   const record: WorkloadRecord = {
     ref: resource.ref,
     ...objectPosition(resource),
     namespace: resource.ref.namespace ?? '',
-    levels,
+    pssLevel: pssLevelOf(workload, version),
     serviceAccount: serviceAccountOf(spec, specPath, report),
     hostNetwork: false,
     hostPorts: [],
     containers: [],
   };
+  for (const other of pinned) {
+    if (other.minor === version.minor || record.pinnedLevels?.has(other.minor)) continue;
+    record.pinnedLevels ??= new Map();
+    record.pinnedLevels.set(other.minor, pssLevelOf(workload, other));
+  }
   const owner = ownerOf(resource.object.metadata?.['ownerReferences'], report);
   if (owner) record.owner = owner;
   const podLabels = stringMapOf(workload.podMetadata.labels, [...workload.metadataPath, 'labels'], report);
