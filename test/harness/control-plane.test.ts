@@ -138,7 +138,7 @@ spec:
           { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ops' },
         ],
       },
-    ] as never);
+    ]);
     await cp.waitForRbacPropagation();
     assert.equal((await list('alice')).status, 200);
     assert.equal((await list('carol')).status, 200, 'carol is in group ops through her certificate');
@@ -159,7 +159,7 @@ spec:
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pods-reader' },
         subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'auditors' }],
       },
-    ] as never);
+    ]);
     await cp.waitForRbacPropagation();
     const pods = (verb: string, namespace: string) => ({ resource: 'pods', verb, namespace });
     const cases: [string, Parameters<ControlPlane['subjectAccessReview']>[0], boolean][] = [
@@ -188,7 +188,7 @@ spec:
 
   it('writes audit events: Metadata for most requests, RequestResponse for RBAC objects, none for SARs', async () => {
     await cp.createNamespace('harness-audit');
-    await cp.apply(podsReader('harness-audit', 'audited-role') as never);
+    await cp.apply(podsReader('harness-audit', 'audited-role'));
     const denied = await cp.request('GET', '/api/v1/namespaces/harness-audit/secrets', undefined, { identity: 'nobody' });
     assert.equal(denied.status, 403);
     const events = auditEvents(cp);
@@ -235,6 +235,11 @@ spec:
     );
     assert.equal(review.body.status.authenticated, true);
     assert.equal(review.body.status.user.username, 'system:serviceaccount:harness-sa:default');
+
+    const kubeconfig = await cp.kubeconfigForServiceAccount('harness-sa', 'default');
+    const denied = await cp.kubectl(['--kubeconfig', kubeconfig, 'get', 'secrets', '-n', 'harness-sa']);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /system:serviceaccount:harness-sa:default.*cannot list resource "secrets"/);
   });
   it('stop() kills every process and removes the work dir', async () => {
     await cp.stop();

@@ -32,6 +32,8 @@
  *                          multi-document YAML/JSON string; resolves to the applied objects as the server returns them
  *   kubectl(args, { identity?, input? })  runs the installed kubectl with that identity's kubeconfig
  *                          → { code, stdout, stderr }
+ *   serviceAccountToken(namespace, name, { expirationSeconds? })  a bound token from the TokenRequest API (1 h)
+ *   kubeconfigForServiceAccount(namespace, name)  path of a kubeconfig authenticating as that ServiceAccount
  *   createNamespace(name, { labels? })  creates it and makes sure its `default` ServiceAccount exists (created here
  *                          when no controller-manager runs, awaited when one does), so Pods can be created in it
  *   auditLogPath           JSON-lines audit log, written before each response is sent: RequestResponse for
@@ -114,11 +116,16 @@ export interface ControlPlane {
   request<T = unknown>(method: string, path: string, body?: unknown, options?: RequestOptions & { identity?: string }): Promise<ApiResponse<T>>;
   subjectAccessReview(spec: V1SubjectAccessReviewSpec): Promise<V1SubjectAccessReviewStatus>;
   waitForRbacPropagation(): Promise<void>;
-  apply(objects: string | KubernetesObject | KubernetesObject[], options?: { identity?: string }): Promise<KubernetesObject[]>;
+  apply(objects: string | ApplyObject | ApplyObject[], options?: { identity?: string }): Promise<KubernetesObject[]>;
   kubectl(args: string[], options?: { identity?: string; input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
   createNamespace(name: string, options?: { labels?: Record<string, string> }): Promise<void>;
+  serviceAccountToken(namespace: string, name: string, options?: { expirationSeconds?: number }): Promise<string>;
+  kubeconfigForServiceAccount(namespace: string, name: string): Promise<string>;
   stop(): Promise<void>;
 }
+
+/** Any Kubernetes object literal (rules, spec, data… beside apiVersion, kind and metadata). */
+export type ApplyObject = KubernetesObject & Record<string, unknown>;
 
 const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const FIELD_MANAGER = 'aspis-test';
@@ -237,7 +244,7 @@ function controllerManagerArgs(dir: string, pki: TestPki): string[] {
   ];
 }
 
-function parseObjects(input: string | KubernetesObject | KubernetesObject[]): KubernetesObject[] {
+function parseObjects(input: string | ApplyObject | ApplyObject[]): KubernetesObject[] {
   if (typeof input !== 'string') return Array.isArray(input) ? input : [input];
   const objects: KubernetesObject[] = [];
   for (const doc of parseAllDocuments(input)) {
@@ -382,7 +389,7 @@ class RunningControlPlane implements ControlPlane {
     return api;
   }
 
-  async apply(input: string | KubernetesObject | KubernetesObject[], options: { identity?: string } = {}): Promise<KubernetesObject[]> {
+  async apply(input: string | ApplyObject | ApplyObject[], options: { identity?: string } = {}): Promise<KubernetesObject[]> {
     const identity = options.identity ?? 'admin';
     const api = this.objectApi(identity);
     const applied: KubernetesObject[] = [];
@@ -442,6 +449,27 @@ class RunningControlPlane implements ControlPlane {
 
   async awaitSystemServiceAccounts(): Promise<void> {
     await Promise.all(['default', 'kube-system', 'kube-public'].map((ns) => this.ensureDefaultServiceAccount(ns)));
+  }
+
+  async serviceAccountToken(namespace: string, name: string, options: { expirationSeconds?: number } = {}): Promise<string> {
+    const response = await this.request<{ status?: { token?: string } }>(
+      'POST',
+      `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: options.expirationSeconds ?? 3600 } },
+    );
+    const token = response.body.status?.token;
+    if (response.status !== 201 || !token) {
+      throw new Error(`TokenRequest for ServiceAccount ${namespace}/${name}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    return token;
+  }
+
+  async kubeconfigForServiceAccount(namespace: string, name: string): Promise<string> {
+    const token = await this.serviceAccountToken(namespace, name);
+    const user = `system:serviceaccount:${namespace}:${name}`;
+    const path = join(this.workDir, `kubeconfig-sa-${namespace}-${name}.yaml`);
+    writeFileSync(path, renderKubeconfig(this.server, this.caCert, user, { token }), { mode: 0o600 });
+    return path;
   }
 
   async stop(): Promise<void> {

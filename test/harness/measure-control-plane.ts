@@ -49,7 +49,7 @@ await cp.apply([
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
     subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'g' }],
   },
-] as never);
+]);
 await cp.waitForRbacPropagation();
 const latencies: number[] = [];
 let next = 0;
