@@ -151,13 +151,89 @@ describe('inventory of fixtures/shop', () => {
   });
 });
 
-describe('Pod Security labels', () => {
-  const inline = (text: string): Promise<Inventory> => {
-    const dir = mkdtempSync(join(tmpdir(), 'aspis-inventory-'));
-    writeFileSync(join(dir, 'objects.yaml'), text);
-    return inventoryOf([join(dir, 'objects.yaml')]);
-  };
+function inline(text: string): Promise<Inventory> {
+  const dir = mkdtempSync(join(tmpdir(), 'aspis-inventory-'));
+  writeFileSync(join(dir, 'objects.yaml'), text);
+  return inventoryOf([join(dir, 'objects.yaml')]);
+}
 
+describe('exposure: older and rarer shapes', () => {
+  it('v1beta1 Ingress backends, default and resource backends, wildcard TLS, the class annotation', async () => {
+    const result = await inline(`apiVersion: extensions/v1beta1
+kind: Ingress
+metadata:
+  name: legacy
+  namespace: apps
+  annotations: {kubernetes.io/ingress.class: traefik}
+spec:
+  backend: {serviceName: fallback, servicePort: 8080}
+  tls:
+    - hosts: ["*.example.com"]
+  rules:
+    - host: api.example.com
+      http:
+        paths:
+          - {path: /v1, backend: {serviceName: api, servicePort: http}}
+    - host: deep.api.example.com
+      http:
+        paths:
+          - {path: /, backend: {serviceName: api, servicePort: 80}}
+    - http:
+        paths:
+          - path: /assets
+            pathType: Prefix
+            backend: {resource: {apiGroup: storage.example.com, kind: Bucket, name: assets}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: apps}
+spec:
+  selector: {app: api}
+  externalIPs: [198.51.100.7]
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: by-hand, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{port: 443}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: api, namespace: apps}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api, tier: backend}}
+    spec:
+      containers: [{name: api, image: "registry.example.com/api:3"}]
+`);
+    assert.deepEqual(result.errors, []);
+    const [ingress] = result.ingresses;
+    assert.equal(ingress!.ingressClass, 'traefik');
+    assert.deepEqual(
+      ingress!.routes.map((r) => [r.host, r.path ?? null, r.tls, r.service ?? r.resourceBackend, r.port ?? null, r.serviceFound, names(r.workloads)]),
+      [
+        ['*', null, false, 'fallback', 8080, false, []],
+        // `*.example.com` covers one label: api.example.com, not deep.api.example.com.
+        ['api.example.com', '/v1', true, 'api', 'http', true, ['StatefulSet/apps/api']],
+        ['deep.api.example.com', '/', false, 'api', 80, true, ['StatefulSet/apps/api']],
+        ['*', '/assets', false, 'Bucket/assets', null, false, []],
+      ],
+    );
+    // A ClusterIP Service with an external IP is reachable from outside; one without a selector selects nothing.
+    assert.deepEqual(
+      result.exposedServices.map((s) => [s.resource.name, s.type, s.externalIPs, s.selector ?? null, names(s.workloads)]),
+      [
+        ['api', 'ClusterIP', ['198.51.100.7'], { app: 'api' }, ['StatefulSet/apps/api']],
+        ['by-hand', 'NodePort', [], null, []],
+      ],
+    );
+  });
+});
+
+describe('Pod Security labels', () => {
   const NAMESPACE = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n${labels}`;
   // Baseline at v1.33, privileged from v1.34: its liveness probe targets another host (hostProbesAndHostLifecycle).
   const PROBING_POD = `apiVersion: v1

@@ -109,3 +109,28 @@ describe('aspis inventory manifests', () => {
     assert.match(result.stderr, /no\/such\/dir: cannot read no\/such\/dir: no such file or directory/);
   });
 });
+
+describe('aspis inventory cluster without a usable cluster', () => {
+  it('a missing kubeconfig or an unreachable server is one clear error, exit 2, and an empty inventory', () => {
+    const missing = runCli(['inventory', 'cluster', '--kubeconfig', '/nonexistent/kubeconfig', '-o', 'json']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /kubeconfig: .*\/nonexistent\/kubeconfig/);
+    const kubeconfig = join(tempDir(), 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: c, user: u}}]\ncurrent-context: gone\n',
+    );
+    const unreachable = runCli(['inventory', 'cluster', '--kubeconfig', kubeconfig, '-o', 'json']);
+    assert.equal(unreachable.code, 2);
+    const inventory = JSON.parse(unreachable.stdout) as Inventory;
+    assert.equal(inventory.errors.length, 1);
+    assert.match(inventory.errors[0]!.message, /cannot reach the API server of context gone/);
+    assert.equal(inventory.summary.workloads, 0);
+  });
+
+  it('conflicting or empty scope flags are usage errors', () => {
+    assert.equal(runCli(['inventory', 'cluster', '-n', 'a', '-A']).code, 2);
+    assert.equal(runCli(['inventory', 'cluster', '-l', ' ']).code, 2);
+  });
+});
