@@ -21,6 +21,8 @@ import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { REPO_ROOT, runCli } from '../cli/run-cli.js';
 import { main } from '../../src/cli/main.js';
+import { scannerRoleObjects } from '../../src/cli/commands/rbac-scanner-role.js';
+import type { ApplyObject } from '../harness/control-plane.js';
 
 const WEB = `apiVersion: apps/v1
 kind: Deployment
@@ -241,6 +243,27 @@ subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
     assert.equal(everywhere.code, 2);
     assert.match(everywhere.stderr, /missing permission: list pods in all namespaces/);
     assert.match(everywhere.stderr, /missing permission: list clusterroles\.rbac\.authorization\.k8s\.io at cluster scope/);
+  });
+
+  it('with the read-only ClusterRole of `aspis rbac scanner-role` nothing is forbidden: exit 0, no error', async () => {
+    const [, clusterRole] = scannerRoleObjects({ name: 'aspis-scanner', namespace: 'aspis' });
+    await cp.apply([
+      clusterRole as ApplyObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'aspis-scanner-dave' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'aspis-scanner' },
+        subjects: [{ kind: 'User', name: 'dave', apiGroup: 'rbac.authorization.k8s.io' }],
+      } as ApplyObject,
+    ]);
+    await cp.waitForRbacPropagation();
+    for (const scope of [[], ['-n', 'shop']]) {
+      const result = await scanCluster(['--kubeconfig', cp.kubeconfigFor('dave'), ...scope]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.report.errors, []);
+      assert.ok(result.report.findings.some((f) => f.resource.uid === deploymentUid));
+    }
   });
 
   it('rejected credentials (401), an unreachable server, an unknown context: one clear error each, exit 2', async () => {
