@@ -273,7 +273,7 @@ subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
     assert.equal(rejected.code, 2);
     assert.equal(
       rejected.stderr.trim(),
-      `aspis: context alice@aspis-test (${cp.server}): context alice@aspis-test (${cp.server}) rejected the credentials of user "alice" (401 Unauthorized): they are invalid or expired`,
+      `aspis: cluster: context alice@aspis-test (${cp.server}) rejected the credentials of user "alice" (401 Unauthorized): they are invalid or expired`,
     );
     assert.deepEqual(rejected.report.objects, []);
 

@@ -134,7 +134,9 @@ class ClusterReader {
       }
     } catch (error) {
       if (!(error instanceof ClusterAccessError)) throw error;
-      yield { resources: [], errors: [this.error(error.message)], skipped: 0 };
+      // Its message names the context and server itself.
+      this.errors++;
+      yield { resources: [], errors: [{ source: 'cluster', message: error.message }], skipped: 0 };
       this.done();
       return;
     }
