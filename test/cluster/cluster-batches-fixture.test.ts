@@ -181,7 +181,7 @@ describe('clusterBatches projection and controlled objects', () => {
       const { batches } = await collect({ kubeconfig: forbidden.kubeconfig(), kinds });
       assert.deepEqual(names(batches), ['Pod/shop/web-1-a']);
       assert.deepEqual(errors(batches), [
-        'cannot list ReplicaSet objects (apps/v1 replicasets) in all namespaces: forbidden, missing permission: list replicasets.apps in all namespaces; they were not scanned',
+        'cannot list ReplicaSet objects (apps/v1 replicasets) in all namespaces: forbidden, missing permission: list replicasets.apps in all namespaces; they were not scanned (to scan only namespaces you may read, name them with -n)',
       ]);
     } finally {
       await forbidden.stop();

@@ -291,7 +291,8 @@ class ClusterReader {
     switch (error.status) {
       case 403: {
         const permission = permissionText('list', kind.resource, kind.group, { namespaced: kind.namespaced, ...(namespace !== undefined ? { namespace } : {}) });
-        return `cannot list ${what}${where}: forbidden, missing permission: ${permission}; they were not scanned`;
+        const narrow = namespace === undefined && kind.namespaced ? ' (to scan only namespaces you may read, name them with -n)' : '';
+        return `cannot list ${what}${where}: forbidden, missing permission: ${permission}; they were not scanned${narrow}`;
       }
       case 404:
         return (
