@@ -13,6 +13,8 @@ import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { runCli } from '../cli/run-cli.js';
 import { names } from './inventory-of.js';
+import { SCANNED_KINDS } from '../../src/sources/cluster/scanned-kinds.js';
+import { isInventoriedKind } from '../../src/inventory/inventoried-kinds.js';
 
 const RESTRICTED_POD_SPEC = `
       securityContext:
@@ -236,6 +238,35 @@ describe('aspis inventory cluster (real API server and controller-manager)', { t
     const missing = runCli(['inventory', 'cluster', '--kubeconfig', cp.adminKubeconfig, '-n', 'nope', '-o', 'json']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /namespace "nope" does not exist/);
+  });
+
+  it('needs nothing but list on the kinds it reads (a subset of the scanner ClusterRole\'s)', async () => {
+    const byGroup = new Map<string, string[]>();
+    for (const kind of SCANNED_KINDS.filter((k) => isInventoriedKind(k.group, k.kind))) {
+      byGroup.set(kind.group, [...(byGroup.get(kind.group) ?? []), kind.resource]);
+    }
+    await cp.apply([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'aspis-inventory' },
+        rules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], resources, verbs: ['list'] })),
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'aspis-inventory-dave' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'aspis-inventory' },
+        subjects: [{ kind: 'User', name: 'dave', apiGroup: 'rbac.authorization.k8s.io' }],
+      },
+    ] as never);
+    await cp.waitForRbacPropagation();
+    const result = runCli(['inventory', 'cluster', '--kubeconfig', cp.kubeconfigFor('dave'), '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const asDave = JSON.parse(result.stdout) as Inventory;
+    assert.deepEqual(asDave.errors, []);
+    assert.equal(asDave.pssVersion, inventory.pssVersion);
+    assert.deepEqual(asDave.workloads.map((w) => w.resource.uid), inventory.workloads.map((w) => w.resource.uid));
   });
 
   it('kinds the credentials may not list are errors naming the permission, and the rest is still inventoried', () => {
