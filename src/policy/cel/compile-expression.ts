@@ -1,0 +1,24 @@
+/**
+ * Text to runnable program: parse, type-check against the declared variables, compile to closures. A problem is
+ * reported as {@link CelCompileError} with its offset; {@link describeCompileError} turns it into line:column text.
+ */
+import { CelCompileError, lineColumnOf } from './errors.js';
+import type { StaticType } from './function-table.js';
+import { compileAst, type CompiledExpression } from './interpreter.js';
+import { KUBERNETES_FUNCTIONS } from './kubernetes-functions.js';
+import { parseCel } from './parser.js';
+
+export function compileExpression(text: string, variables: Readonly<Record<string, StaticType>>): CompiledExpression {
+  return compileAst(parseCel(text), { variables, functions: KUBERNETES_FUNCTIONS });
+}
+
+export interface CompileProblem {
+  reason: string;
+  line: number;
+  column: number;
+}
+
+export function describeCompileError(text: string, error: unknown): CompileProblem {
+  if (error instanceof CelCompileError) return { reason: error.reason, ...lineColumnOf(text, error.offset) };
+  return { reason: error instanceof Error ? error.message : String(error), line: 1, column: 1 };
+}
