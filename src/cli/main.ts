@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { registerScanManifests } from './commands/scan-manifests.js';
 import { registerScanCluster } from './commands/scan-cluster.js';
 import { registerInventory } from './commands/inventory.js';
+import { registerWebhook } from './commands/webhook.js';
+import { registerPolicySimulate } from './commands/policy-simulate.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -22,6 +24,8 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   registerScanManifests(scan, { version, setExitCode });
   registerScanCluster(scan, { version, setExitCode });
   registerInventory(program, { version, setExitCode });
+  registerWebhook(program, { version, setExitCode });
+  registerPolicySimulate(program, { setExitCode });
   return program;
 }
 
