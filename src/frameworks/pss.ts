@@ -108,10 +108,19 @@ function clamp(version: PssVersion): PssVersion {
 /** The table entries in force at a level and version (restricted includes the non-overridden baseline checks). */
 export function pssEntriesFor(level: PssEnforcedLevel, version: PssVersion): PssCheckEntry[] {
   const { minor } = clamp(version);
-  const active = PSS_CHECKS.filter((entry) => entry.since <= minor && (level === 'restricted' || entry.level === 'baseline'));
-  const overridden = new Set(active.filter((entry) => entry.level === 'restricted').flatMap((entry) => entry.overrides ?? []));
-  return active.filter((entry) => !overridden.has(entry.psaId));
+  const key = `${level}@${minor}`;
+  let entries = ENTRIES_BY_LEVEL.get(key);
+  if (!entries) {
+    const active = PSS_CHECKS.filter((entry) => entry.since <= minor && (level === 'restricted' || entry.level === 'baseline'));
+    const overridden = new Set(active.filter((entry) => entry.level === 'restricted').flatMap((entry) => entry.overrides ?? []));
+    entries = active.filter((entry) => !overridden.has(entry.psaId));
+    ENTRIES_BY_LEVEL.set(key, entries);
+  }
+  return [...entries];
 }
+
+/** pssEntriesFor's answers, computed once per level and version: admission and scans ask for every workload. */
+const ENTRIES_BY_LEVEL = new Map<string, readonly PssCheckEntry[]>();
 
 /** The Aspis checks that make up a level at a policy version. */
 export function pssChecksFor(level: PssEnforcedLevel, version: PssVersion): WorkloadCheck[] {

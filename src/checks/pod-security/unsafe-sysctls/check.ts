@@ -22,9 +22,17 @@ const SAFE_SYSCTLS_SINCE: readonly { since: number; names: readonly string[] }[]
   { since: 37, names: ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'] },
 ];
 
+/** The allowed set of each minor version asked for, built once: the check runs on every workload. */
+const SAFE_BY_MINOR = new Map<number, ReadonlySet<string>>();
+
 /** The sysctls allowed at a policy version. Names are compared exactly (the slash form kernel/shm_rmid_forced is not listed). */
 export function safeSysctls(version: PssVersion): ReadonlySet<string> {
-  return new Set(SAFE_SYSCTLS_SINCE.filter((entry) => version.minor >= entry.since).flatMap((entry) => entry.names));
+  let safe = SAFE_BY_MINOR.get(version.minor);
+  if (!safe) {
+    safe = new Set(SAFE_SYSCTLS_SINCE.filter((entry) => version.minor >= entry.since).flatMap((entry) => entry.names));
+    SAFE_BY_MINOR.set(version.minor, safe);
+  }
+  return safe;
 }
 
 /** PSA check `sysctls` (baseline, v1.0+; allow-list grows at v1.27, v1.29, v1.32 and v1.37). */
