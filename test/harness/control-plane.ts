@@ -22,9 +22,10 @@
  *   subjectAccessReview(spec)  POST /apis/authorization.k8s.io/v1/subjectaccessreviews as admin → status
  *                          ({ allowed, denied?, reason?, evaluationError? }). This is the fast path for many SARs:
  *                          one keep-alive agent, no client library, not audited; issue them with bounded
- *                          concurrency (4–8 in flight is best on 2 cores: ~1,000 SARs/s, p50 ~3 ms; more in flight
- *                          only adds latency). admin is in system:masters, which API Priority and Fairness exempts,
- *                          so SARs are not throttled. Figures: npx tsx test/harness/measure-control-plane.ts
+ *                          concurrency (4–8 in flight is best on 2 cores: ~900–1,000 SARs/s, p50 3–6 ms; more in
+ *                          flight only adds latency). admin is in system:masters, which API Priority and
+ *                          Fairness exempts, so SARs are not throttled. Figures: npx tsx
+ *                          test/harness/measure-control-plane.ts
  *   waitForRbacPropagation()  resolves once every RBAC object written before the call is visible to the
  *                          authorizer (the RBAC authorizer reads informer caches, so a write is not instantly
  *                          effective). Call it between loading RBAC objects and comparing SAR answers.
@@ -55,7 +56,9 @@
  * first). Each startControlPlane() uses its own free loopback ports and temp dir, so test files running in
  * parallel never share or collide. Missing Kubernetes binaries are built once by tools/k8s-control-plane/build.sh
  * (minutes; .ci/run does it up front); missing etcd is an error that says to install etcd-server.
- * Cold start to ready takes ~2-4 s (see the README's Testing section for figures).
+ * Start to ready takes ~3 s (etcd + kube-apiserver; +0.5–1 s with the controller-manager), measured on 2 busy cores
+ * by test/harness/measure-control-plane.ts; RSS once ready: etcd ~45 MB, kube-apiserver ~275 MB, controller-manager
+ * ~85 MB.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,7 +89,7 @@ export type { ApiResponse } from './api-connection.js';
 export { KUBERNETES_VERSION } from './control-plane-binaries.js';
 
 export interface ControlPlaneOptions {
-  /** Also run kube-controller-manager (adds ~1-2 s to startup and ~60 MB RSS). */
+  /** Also run kube-controller-manager (adds ~0.5–1 s to startup and ~85 MB RSS). */
   controllerManager?: boolean;
   /** Extra identities besides the defaults (names must be unique). */
   identities?: IdentitySpec[];
