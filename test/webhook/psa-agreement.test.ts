@@ -82,7 +82,7 @@ describe('Aspis webhook vs the apiserver PodSecurity admission', () => {
 
   before(async () => {
     cp = await startControlPlane();
-    webhook = await startWebhook({ kubeConfig: cp.kubeConfig('admin') });
+    webhook = await startWebhook({ kubeconfig: cp.kubeconfigFor('admin') });
     await registerWebhook(cp, webhook, { namespaceSelector: { matchExpressions: [{ key: 'aspis.io/enforce', operator: 'Exists' }] } });
     for (const [level, version] of pairs) {
       await cp.createNamespace(namespaceFor('aspis', level, version), { labels: { 'aspis.io/enforce': level, 'aspis.io/enforce-version': version } });

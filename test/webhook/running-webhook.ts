@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createWebhookCertificates } from '../../src/server/webhook/webhook-certs.js';
 import type { WebhookCertificates } from '../../src/server/webhook/webhook-certs.js';
 import { AdmissionHandler } from '../../src/server/webhook/admission-handler.js';
 import type { ReviewObservation } from '../../src/server/webhook/admission-handler.js';
 import { loadAdmissionPolicy } from '../../src/server/webhook/load-admission-policy.js';
-import { InformerNamespaceLabels, StaticNamespaceLabels } from '../../src/server/webhook/namespace-labels.js';
+import { StaticNamespaceLabels } from '../../src/server/webhook/namespace-labels.js';
+import { startNamespaceSource } from '../../src/server/webhook/namespace-source.js';
 import type { Labels, NamespaceLabelSource } from '../../src/server/webhook/namespace-labels.js';
 import { JsonlReviewRecorder } from '../../src/server/webhook/review-recorder.js';
 import { WebhookServer } from '../../src/server/webhook/webhook-server.js';
@@ -34,8 +34,8 @@ export interface StartOptions {
   webhookConfig?: string;
   /** .aspis.yaml text. */
   aspisConfig?: string;
-  /** Namespace labels from an informer on this cluster; else fixed labels. */
-  kubeConfig?: KubeConfig;
+  /** Namespace labels watched through this kubeconfig; else fixed labels. */
+  kubeconfig?: string;
   labels?: Map<string, Labels>;
   maxBodyBytes?: number;
   observe?: (o: ReviewObservation) => void;
@@ -55,10 +55,8 @@ export async function startWebhook(options: StartOptions = {}): Promise<RunningW
   const logger = pino({ level: 'debug' }, pino.destination({ dest: logPath, sync: true }));
   const certs = await createWebhookCertificates({ service: 'aspis-webhook', namespace: 'aspis', extraNames: ['127.0.0.1', 'localhost'] });
   let namespaces: NamespaceLabelSource;
-  if (options.kubeConfig) {
-    const informer = new InformerNamespaceLabels(options.kubeConfig, (error) => logger.error({ err: error.message }, 'informer'));
-    await informer.start();
-    namespaces = informer;
+  if (options.kubeconfig) {
+    namespaces = await startNamespaceSource({ kubeconfig: options.kubeconfig, onError: (error) => logger.error({ err: error.message }, 'namespace watch') });
   } else namespaces = new StaticNamespaceLabels(options.labels ?? new Map());
   const recorder = new JsonlReviewRecorder(historyPath);
   const handler = new AdmissionHandler({

@@ -8,10 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { formatErrorSource } from '../../outputs/text.js';
-import { loadKubeConfig } from '../../sources/cluster/kube-connection.js';
 import { AdmissionHandler } from '../../server/webhook/admission-handler.js';
 import { loadAdmissionPolicy } from '../../server/webhook/load-admission-policy.js';
-import { InformerNamespaceLabels } from '../../server/webhook/namespace-labels.js';
+import { startNamespaceSource } from '../../server/webhook/namespace-source.js';
 import { JsonlReviewRecorder } from '../../server/webhook/review-recorder.js';
 import { DEFAULT_MAX_BODY_BYTES, WebhookServer } from '../../server/webhook/webhook-server.js';
 import { DEFAULT_WEBHOOK_CONFIG, manifestsYaml, webhookManifests } from '../../server/webhook/webhook-manifests.js';
@@ -131,7 +130,8 @@ export function registerWebhook(program: Command, env: Env): void {
 
 async function serve(options: ServeOptions): Promise<number> {
   const logger = pino({ level: options.logLevel, base: { component: 'aspis-webhook' } });
-  const port = positiveInteger(options.port, '--port', 65535);
+  // 0 picks a free port (logged as "webhook listening"), for tests and benchmarks.
+  const port = options.port === '0' ? 0 : positiveInteger(options.port, '--port', 65535);
   const maxBodyBytes = positiveInteger(options.maxBodyBytes, '--max-body-bytes');
   const shutdownTimeout = positiveInteger(options.shutdownTimeout, '--shutdown-timeout');
   const { policy, errors } = loadAdmissionPolicy({
@@ -155,11 +155,18 @@ async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aspis: cannot read the serving certificate: ${(error as Error).message}\n`);
     return EXIT.error;
   }
-  const { config: kubeConfig } = loadKubeConfig({
-    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-    ...(options.context !== undefined ? { context: options.context } : {}),
-  });
-  const namespaces = new InformerNamespaceLabels(kubeConfig, (error) => logger.error({ err: error.message.split('\n')[0] }, 'namespace informer failed; retrying'));
+  let namespaces: Awaited<ReturnType<typeof startNamespaceSource>>;
+  try {
+    namespaces = await startNamespaceSource({
+      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context !== undefined ? { context: options.context } : {}),
+      onError: (error) => logger.error({ err: error.message.split('\n')[0] }, 'namespace watch failed; retrying'),
+    });
+  } catch (error) {
+    process.stderr.write(`aspis: cannot read namespaces from the API: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+  logger.info({ via: namespaces.via }, 'namespace labels synced');
   const recorder = policy.config.history.file ? new JsonlReviewRecorder(policy.config.history.file) : undefined;
   const handler = new AdmissionHandler({ policy, namespaces, logger, ...(recorder ? { recorder } : {}) });
   const server = new WebhookServer({ handler, namespaces, logger, tls, port, host: options.host, maxBodyBytes });
@@ -169,7 +176,6 @@ async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aspis: cannot listen on ${options.host}:${port}: ${(error as Error).message}\n`);
     return EXIT.error;
   }
-  void namespaces.start().then(() => logger.info({ ready: namespaces.ready() }, 'namespace informer started'));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
