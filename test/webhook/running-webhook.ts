@@ -38,6 +38,8 @@ export interface StartOptions {
   kubeconfig?: string;
   labels?: Map<string, Labels>;
   maxBodyBytes?: number;
+  /** Folder of ValidatingAdmissionPolicies (--policies). */
+  policies?: string;
   observe?: (o: ReviewObservation) => void;
   clock?: () => Date;
 }
@@ -48,7 +50,7 @@ export async function startWebhook(options: StartOptions = {}): Promise<RunningW
   const aspisConfigPath = join(dir, '.aspis.yaml');
   writeFileSync(webhookConfigPath, options.webhookConfig ?? '{}\n');
   writeFileSync(aspisConfigPath, options.aspisConfig ?? '{}\n');
-  const { policy, errors } = loadAdmissionPolicy({ cwd: dir, config: aspisConfigPath, webhookConfig: webhookConfigPath });
+  const { policy, errors } = loadAdmissionPolicy({ cwd: dir, config: aspisConfigPath, webhookConfig: webhookConfigPath, ...(options.policies ? { policies: options.policies } : {}) });
   if (errors.length > 0) throw new Error(`webhook configuration: ${JSON.stringify(errors)}`);
   const historyPath = join(dir, 'history.jsonl');
   const logPath = join(dir, 'webhook.log');

@@ -29,6 +29,7 @@ interface ServeOptions {
   host: string;
   config?: string;
   webhookConfig?: string;
+  policies?: string;
   kubeconfig?: string;
   context?: string;
   history?: string;
@@ -90,6 +91,7 @@ export function registerWebhook(program: Command, env: Env): void {
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('-c, --config <file>', '.aspis.yaml: checks, severities, settings, exceptions (default: ./.aspis.yaml when present)')
     .option('--webhook-config <file>', 'webhook configuration: defaults, exemptions, checks per mode, break-glass, history (docs/webhook.md)')
+    .option('--policies <dir>', 'ValidatingAdmissionPolicies and bindings (YAML/JSON files) evaluated beside the checks; one that does not compile stops the start')
     .option('--kubeconfig <file>', 'kubeconfig for reading Namespace labels (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--history <file>', 'record reviews and break-glass alerts to this JSON Lines file (overrides history.file)')
@@ -138,6 +140,7 @@ async function serve(options: ServeOptions): Promise<number> {
     cwd: process.cwd(),
     ...(options.config !== undefined ? { config: options.config } : {}),
     ...(options.webhookConfig !== undefined ? { webhookConfig: options.webhookConfig } : {}),
+    ...(options.policies !== undefined ? { policies: options.policies } : {}),
     override: (config) => {
       if (options.history !== undefined) config.history.file = options.history;
       if (options.failurePolicy !== undefined) config.failurePolicy = options.failurePolicy;

@@ -23,6 +23,7 @@ import type { Mode, Profile, ProfileError } from './namespace-profile.js';
 import { MODES, formatLevelVersion, levelVersionKey, profileOf } from './namespace-profile.js';
 import { isSignificantUpdate } from './significant-update.js';
 import { breakGlassOf } from './break-glass.js';
+import { evaluateCelPolicies } from './cel-policies.js';
 import type { BreakGlass } from './break-glass.js';
 
 /** Pod subresources PodSecurity does not evaluate (they cannot change the pod spec). */
@@ -98,7 +99,19 @@ export function evaluateAdmission(
     return decision;
   };
   const exempt = skipReasonOf(policy, request);
-  if (exempt) return skip(exempt);
+  if (exempt) {
+    // CEL policies match requests themselves (any kind, operation or subresource); exemptions still apply.
+    if (policy.celPolicies && !exempt.startsWith('exempt-')) {
+      addCel(decision, policy, request, namespaceLabels);
+      if (decision.violations.enforce.length > 0 || decision.violations.warn.length > 0 || decision.violations.audit.length > 0) {
+        const resource = admissionResource(request) ?? admissionResource(request, 'oldObject');
+        if (resource) decision.resource = resource;
+        decide(decision, policy, request, resource ?? { object: {}, ref: { apiVersion: '', kind: request.kind.kind, name: request.name }, origin: { type: 'admission', requestUid: request.uid, operation: request.operation } });
+        return decision;
+      }
+    }
+    return skip(exempt);
+  }
   const resource = admissionResource(request)!;
   decision.resource = resource;
 
@@ -107,9 +120,15 @@ export function evaluateAdmission(
   decision.profile = profile;
   decision.profileErrors = errors;
   for (const error of errors) decision.warnings.push(truncate(`namespace "${request.namespace}" label ${error.label}=${JSON.stringify(error.value)} ${error.message}`, WARNING_LIMIT));
-  const allPrivileged = MODES.every((mode) => profile[mode].level === 'privileged' && policy.libraryChecks[mode].length === 0);
+  if (policy.celPolicies) addCel(decision, policy, request, namespaceLabels);
+  const allPrivileged = !policy.celPolicies && MODES.every((mode) => profile[mode].level === 'privileged' && policy.libraryChecks[mode].length === 0);
   if (allPrivileged && errors.length === 0) return decision;
-  if (request.operation === 'UPDATE' && request.oldObject && !isSignificantUpdate(resource.object, request.oldObject)) return skip('unchanged');
+  if (request.operation === 'UPDATE' && request.oldObject && !isSignificantUpdate(resource.object, request.oldObject)) {
+    if (!policy.celPolicies) return skip('unchanged');
+    // Only the CEL policies judge an update that leaves the pod template alone.
+    decide(decision, policy, request, resource);
+    return decision;
+  }
 
   // Run each distinct level:version once, and the library checks once; remember which mode each finding is for.
   const modesOf = new Map<RawFinding, { modes: Mode[]; policy: string }>();
@@ -176,6 +195,12 @@ export function evaluateAdmission(
   return decision;
 }
 
+function addCel(decision: AdmissionDecision, policy: AdmissionPolicy, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined): void {
+  const { violations, auditAnnotations } = evaluateCelPolicies(policy.celPolicies!, request, labels);
+  for (const v of violations) decision.violations[v.mode].push({ checkId: v.policy, path: v.path, message: v.message, policy: 'cel' });
+  Object.assign(decision.auditAnnotations, auditAnnotations);
+}
+
 /**
  * Why a request needs no evaluation at all (as PodSecurity admission: other operations, subresources that cannot
  * change the pod spec, cluster-scoped objects, exempt namespaces, users and RuntimeClasses), or undefined.
@@ -230,7 +255,7 @@ function decide(decision: AdmissionDecision, policy: AdmissionPolicy, request: A
   // As PodSecurity: a request that is denied gets no warnings on top of the denial.
   const warn = decision.allowed ? violations.warn : [];
   const shown = warn.slice(0, MAX_WARNINGS);
-  for (const v of shown) decision.warnings.push(truncate(`would violate ${v.policy === 'library' ? 'Aspis library check' : `Aspis "${v.policy}"`}: ${describe(v)}`, WARNING_LIMIT));
+  for (const v of shown) decision.warnings.push(truncate(`would violate ${v.policy === 'library' ? 'Aspis library check' : v.policy === 'cel' ? 'ValidatingAdmissionPolicy' : `Aspis "${v.policy}"`}: ${describe(v)}`, WARNING_LIMIT));
   if (warn.length > shown.length) decision.warnings.push(`…and ${warn.length - shown.length} more warn violation(s)`);
 
   const audit = violations.audit;

@@ -14,6 +14,7 @@ import { PSS_CHECKS, pssChecksFor } from '../../frameworks/pss.js';
 import type { LevelVersion, Mode } from './namespace-profile.js';
 import { MODES, levelVersionKey } from './namespace-profile.js';
 import type { CheckSelectionValue, WebhookConfig } from './webhook-config.js';
+import type { CompiledPolicySet } from '../../policy/index.js';
 
 export interface AdmissionPolicyInput {
   config: WebhookConfig;
@@ -26,6 +27,8 @@ export interface AdmissionPolicyInput {
   waivers: readonly Waiver[];
   /** Where the webhook configuration came from, for error messages. */
   configSource?: string;
+  /** Compiled ValidatingAdmissionPolicies evaluated beside the checks (`--policies DIR`). */
+  celPolicies?: CompiledPolicySet;
 }
 
 const PSS_CHECK_IDS = new Set(PSS_CHECKS.map((entry) => entry.check.id));
@@ -41,6 +44,7 @@ export class AdmissionPolicy {
   readonly libraryUnion: readonly Check[];
   readonly mutateChecks: readonly Check[];
   readonly errors: InputError[] = [];
+  readonly celPolicies: CompiledPolicySet | undefined;
   private readonly levelChecks = new Map<string, { checks: readonly Check[]; ctx: CheckContext }>();
 
   constructor(input: AdmissionPolicyInput) {
@@ -48,6 +52,7 @@ export class AdmissionPolicy {
     this.catalog = input.catalog;
     this.ctx = input.ctx;
     this.waivers = input.waivers;
+    this.celPolicies = input.celPolicies;
     const source = input.configSource ?? 'webhook configuration';
     const index = checkIdIndex(input.catalog);
     const byId = new Map(input.catalog.map((check) => [check.id, check]));

@@ -12,6 +12,7 @@ import { selectChecks } from '../../config/select-checks.js';
 import { checkContextFromConfig } from '../../config/check-context-from-config.js';
 import { waiversFromConfig } from '../../config/waivers-from-config.js';
 import { AdmissionPolicy } from './admission-policy.js';
+import { loadCelPolicies } from './cel-policies.js';
 import type { WebhookConfig } from './webhook-config.js';
 import { parseWebhookConfig, resolveWebhookConfig } from './webhook-config.js';
 
@@ -21,6 +22,8 @@ export interface PolicyFiles {
   /** Webhook configuration file (default: every default). */
   webhookConfig?: string;
   cwd: string;
+  /** Folder (or file) of ValidatingAdmissionPolicies and bindings evaluated beside the checks. */
+  policies?: string;
   /** Changes applied on top of the webhook configuration (command-line overrides). */
   override?: (config: WebhookConfig) => void;
 }
@@ -46,7 +49,10 @@ export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPoli
     }
   }
   files.override?.(config);
+  const cel = files.policies !== undefined ? loadCelPolicies(files.policies) : undefined;
+  if (cel) errors.push(...cel.errors);
   const policy = new AdmissionPolicy({
+    ...(cel?.policies ? { celPolicies: cel.policies } : {}),
     config,
     catalog: ALL_CHECKS,
     selected: selection.checks,
