@@ -8,8 +8,11 @@ import { compileAst, type CompiledExpression } from './interpreter.js';
 import { KUBERNETES_FUNCTIONS } from './kubernetes-functions.js';
 import { parseCel } from './parser.js';
 
-export function compileExpression(text: string, variables: Readonly<Record<string, StaticType>>): CompiledExpression {
-  return compileAst(parseCel(text), { variables, functions: KUBERNETES_FUNCTIONS });
+/** What a Kubernetes v1.34 apiserver accepts in new expressions (its compatibility version, v1.33). */
+export const DEFAULT_CEL_VERSION = 33;
+
+export function compileExpression(text: string, variables: Readonly<Record<string, StaticType>>, version = DEFAULT_CEL_VERSION): CompiledExpression {
+  return compileAst(parseCel(text), { variables, functions: KUBERNETES_FUNCTIONS, version });
 }
 
 export interface CompileProblem {

@@ -27,9 +27,16 @@ export interface CelFunction {
   result?: StaticType | ((args: StaticType[]) => StaticType);
   /** Static receiver types a method accepts; a known other type is a compile error. */
   receivers?: readonly string[];
+  /** Kubernetes minor version whose CEL environment introduced the function (absent: always there). */
+  since?: number;
 }
 
 export type FunctionTable = Record<string, CelFunction>;
+
+/** The same functions, marked as introduced in Kubernetes 1.`minor`. */
+export function introducedIn(minor: number, table: FunctionTable): FunctionTable {
+  return Object.fromEntries(Object.entries(table).map(([name, fn]) => [name, { ...fn, since: minor }]));
+}
 
 export function staticTypeName(type: StaticType): string {
   return typeof type === 'string' ? type : type.name;

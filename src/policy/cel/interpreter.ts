@@ -31,6 +31,15 @@ export interface CompileEnvironment {
   /** Declared top-level variables and their static types. */
   variables: Readonly<Record<string, StaticType>>;
   functions: FunctionTable;
+  /** Kubernetes minor version of the CEL environment: functions and macros introduced later are undeclared. */
+  version: number;
+}
+
+/** Comprehension macros introduced after Kubernetes 1.0 (two-variable forms: 1.32; sortBy, ext lists: 1.34). */
+function macroSince(macro: ComprehensionMacro, variables: number): number {
+  if (macro === 'sortBy') return 34;
+  if (macro === 'optMap' || macro === 'optFlatMap') return 28;
+  return variables === 2 ? 32 : 0;
 }
 
 interface Compiled {
@@ -363,14 +372,18 @@ class Compiler {
     if (node.target) {
       const qualified = this.qualifiedName(node.target);
       if (qualified !== undefined && this.env.variables[qualified.split('.')[0]!] === undefined) {
-        const fn = this.env.functions[`${qualified}.${node.name}`];
+        const fn = this.available(this.env.functions[`${qualified}.${node.name}`]);
         if (fn) return this.globalCall(`${qualified}.${node.name}`, fn, node.args, node.pos);
       }
     }
-    const fn = this.env.functions[node.name];
+    const fn = this.available(this.env.functions[node.name]);
     if (!fn) throw new CelCompileError(`undeclared reference to '${node.name}' (in container '')`, node.pos);
     if (node.target) return this.methodCall(node.name, fn, node.target, node.args, node.pos);
     return this.globalCall(node.name, fn, node.args, node.pos);
+  }
+
+  private available(fn: CelFunction | undefined): CelFunction | undefined {
+    return fn && (fn.since ?? 0) <= this.env.version ? fn : undefined;
   }
 
   private resultType(fn: CelFunction, args: StaticType[]): StaticType {
@@ -378,31 +391,51 @@ class Compiler {
     return typeof fn.result === 'function' ? fn.result(args) : fn.result;
   }
 
-  private checkOperator(name: string, args: Compiled[], pos: number): void {
+  /**
+   * cel-go's checker on operators: a statically known operand type must have an overload (even when the other side
+   * is dyn), and the result type follows the overload that can apply. Returns the result type for operators.
+   */
+  private checkOperator(name: string, args: Compiled[], pos: number): StaticType | undefined {
     const types = args.map((a) => staticTypeName(a.type));
-    if (types.some((t) => t === DYN)) return;
     const fail = (): never => {
       throw new CelCompileError(`found no matching overload for '${name}' applied to '(${types.join(', ')})'`, pos);
     };
-    const [a, b] = types;
+    const [a, b] = types as [string, string | undefined];
+    const known = types.filter((t) => t !== DYN);
+    const TS = 'google.protobuf.Timestamp';
+    const DUR = 'google.protobuf.Duration';
     if (ARITHMETIC[name]) {
-      const timeOk =
-        (name === '_+_' || name === '_-_') &&
-        ((a === 'google.protobuf.Timestamp' && b === 'google.protobuf.Duration') ||
-          (a === 'google.protobuf.Duration' && (b === 'google.protobuf.Duration' || (name === '_+_' && b === 'google.protobuf.Timestamp'))) ||
-          (name === '_-_' && a === 'google.protobuf.Timestamp' && b === 'google.protobuf.Timestamp'));
-      if (!timeOk && (a !== b || !ARITHMETIC[name]!.includes(a!))) fail();
-    } else if (name === '_==_' || name === '_!=_') {
-      if (a !== b && a !== 'null_type' && b !== 'null_type') fail();
-    } else if (ORDERING.has(name)) {
-      if (!(a === b || (NUMERIC.has(a!) && NUMERIC.has(b!))) || ['list', 'map', 'null_type', 'type', 'optional'].includes(a!)) fail();
-    } else if (name === '-_') {
-      if (!['int', 'double'].includes(a!)) fail();
-    } else if (name === '!_') {
-      if (a !== 'bool') fail();
-    } else if (name === '@in') {
-      if (b !== 'list' && b !== 'map') fail();
+      const allowed = new Set([...ARITHMETIC[name]!, ...(name === '_+_' || name === '_-_' ? [TS, DUR] : [])]);
+      if (known.some((t) => !allowed.has(t))) fail();
+      if (known.length < 2) return known[0] ?? DYN;
+      if (a === b && a !== TS) return a;
+      if (name === '_+_' && ((a === TS && b === DUR) || (a === DUR && b === TS))) return TS;
+      if (name === '_-_' && a === TS && b === DUR) return TS;
+      if (name === '_-_' && a === TS && b === TS) return DUR;
+      return fail();
     }
+    if (name === '-_') {
+      if (known.some((t) => t !== 'int' && t !== 'double')) fail();
+      return known[0] ?? DYN;
+    }
+    if (name === '!_') {
+      if (known.some((t) => t !== 'bool')) fail();
+      return 'bool';
+    }
+    if (name === '_==_' || name === '_!=_') {
+      if (known.length === 2 && a !== b && a !== 'null_type' && b !== 'null_type') fail();
+      return 'bool';
+    }
+    if (ORDERING.has(name)) {
+      if (known.some((t) => ['list', 'map', 'null_type', 'type', 'optional'].includes(t))) fail();
+      if (known.length === 2 && a !== b && !(NUMERIC.has(a) && NUMERIC.has(b!))) fail();
+      return 'bool';
+    }
+    if (name === '@in') {
+      if (b !== undefined && b !== DYN && b !== 'list' && b !== 'map') fail();
+      return 'bool';
+    }
+    return undefined;
   }
 
   private globalCall(name: string, fn: CelFunction, argNodes: Node[], pos: number): Compiled {
@@ -411,9 +444,9 @@ class Compiler {
     if (!impl) {
       throw new CelCompileError(`found no matching overload for '${name}' applied to '(${args.map((a) => describeStatic(a.type)).join(', ')})'`, pos);
     }
-    this.checkOperator(name, args, pos);
+    const operatorType = this.checkOperator(name, args, pos);
     if ((name === 'matches' || name === 'find' || name === 'findAll') && args[1]?.constant) this.validateRegex(args[1].constant.value, argNodes[1]!.pos);
-    const type = this.resultType(fn, args.map((a) => a.type));
+    const type = operatorType ?? this.resultType(fn, args.map((a) => a.type));
     const runs = args.map((a) => a.run);
     switch (runs.length) {
       case 0:
@@ -489,6 +522,9 @@ class Compiler {
   }
 
   private comprehension(macro: ComprehensionMacro, rangeNode: Node, vars: string[], bodyNodes: Node[], pos: number): Compiled {
+    if (macroSince(macro, vars.length) > this.env.version) {
+      throw new CelCompileError(`undeclared reference to '${macro}' (in container '')`, pos);
+    }
     const range = this.compile(rangeNode);
     const rangeType = staticTypeName(range.type);
     if (macro === 'optMap' || macro === 'optFlatMap') {

@@ -8,7 +8,7 @@
 import { validateLabelSelector, type LabelSelector } from '../../core/k8s/label-selector.js';
 import type { KubeObject } from '../../core/model/resource.js';
 import type { Node } from '../cel/ast.js';
-import { describeCompileError } from '../cel/compile-expression.js';
+import { DEFAULT_CEL_VERSION, describeCompileError } from '../cel/compile-expression.js';
 import type { StaticType } from '../cel/function-table.js';
 import { compileAst, type CompiledExpression } from '../cel/interpreter.js';
 import { KUBERNETES_FUNCTIONS } from '../cel/kubernetes-functions.js';
@@ -85,10 +85,16 @@ export interface CompiledPolicySet {
 export interface CompileOptions {
   /** Where an object came from (`file:line`), for error messages. */
   sourceOf?: (object: KubeObject) => string | undefined;
+  /**
+   * Kubernetes minor version of the CEL environment to accept (default 33: what a v1.34 apiserver accepts when a
+   * policy is created; functions introduced later, such as the ext lists sort/flatten of 1.34, are rejected).
+   */
+  celVersion?: number;
 }
 
 const OPERATIONS = new Set<string>(['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
-const REASONS = new Set(['Unauthorized', 'Forbidden', 'Invalid', 'RequestEntityTooLarge']);
+/** The apiserver (v1.34 validation) accepts these; Unauthorized is documented but refused. */
+const REASONS = new Set(['Forbidden', 'Invalid', 'RequestEntityTooLarge']);
 const ACTIONS = new Set<ValidationAction>(['Deny', 'Warn', 'Audit']);
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -124,23 +130,25 @@ class PolicyReader {
     private readonly object: KubeObject,
     private readonly ref: string,
     private readonly problems: Problems,
+    private readonly celVersion: number,
   ) {}
 
   fail(fieldPath: string, reason: string): void {
     this.problems.add(this.object, this.ref, fieldPath, reason);
   }
 
-  compile(text: unknown, fieldPath: string, declarations: Record<string, StaticType>, resultType?: 'bool' | 'string'): PolicyExpression | undefined {
+  /** `resultTypes`: the exact static types the apiserver requires (dyn is not enough); none for variables. */
+  compile(text: unknown, fieldPath: string, declarations: Record<string, StaticType>, resultTypes?: readonly string[]): PolicyExpression | undefined {
     if (typeof text !== 'string' || text.trim() === '') {
       this.fail(fieldPath, 'Required value: expression must be a non-empty string');
       return undefined;
     }
     try {
       const ast = parseCel(text);
-      const program = compileAst(ast, { variables: declarations, functions: KUBERNETES_FUNCTIONS });
+      const program = compileAst(ast, { variables: declarations, functions: KUBERNETES_FUNCTIONS, version: this.celVersion });
       const type = typeof program.resultType === 'string' ? program.resultType : program.resultType.name;
-      if (resultType && type !== 'dyn' && type !== resultType) {
-        const reason = `must evaluate to ${resultType} but got ${type}`;
+      if (resultTypes && !resultTypes.includes(type)) {
+        const reason = resultTypes.length === 1 ? `must evaluate to ${resultTypes[0]} but got ${type}` : `must evaluate to one of [${resultTypes.join(' ')}] but got ${type}`;
         this.problems.add(this.object, this.ref, fieldPath, reason, { expression: text, line: 1, column: 1 });
         return { text, compileError: reason, ast };
       }
@@ -210,9 +218,9 @@ class PolicyReader {
   }
 }
 
-function readPolicy(object: KubeObject, name: string, problems: Problems): CompiledPolicy | undefined {
+function readPolicy(object: KubeObject, name: string, problems: Problems, celVersion: number): CompiledPolicy | undefined {
   const ref = `ValidatingAdmissionPolicy/${name}`;
-  const reader = new PolicyReader(object, ref, problems);
+  const reader = new PolicyReader(object, ref, problems, celVersion);
   const spec = object['spec'];
   if (!isRecord(spec)) {
     reader.fail('spec', 'Required value');
@@ -261,7 +269,9 @@ function readPolicy(object: KubeObject, name: string, problems: Problems): Compi
     if (chain) variablePaths.set(vname, chain);
   });
 
-  const fullDeclarations = (hasAuthorizer: boolean): Record<string, StaticType> => declarationsFor({ hasParams, hasAuthorizer, variables: variableTypes });
+  const composition = listAt('variables').length > 0;
+  const fullDeclarations = (hasAuthorizer: boolean): Record<string, StaticType> =>
+    declarationsFor({ hasParams, hasAuthorizer, variables: composition ? variableTypes : undefined });
 
   const matchConditions: CompiledPolicy['matchConditions'] = [];
   listAt('matchConditions').forEach((raw, i) => {
@@ -269,7 +279,8 @@ function readPolicy(object: KubeObject, name: string, problems: Problems): Compi
     if (!isRecord(raw)) return reader.fail(at, 'must be an object');
     const cname = raw['name'];
     if (typeof cname !== 'string' || cname === '') return reader.fail(`${at}.name`, 'Required value');
-    const expression = reader.compile(raw['expression'], `${at}.expression`, fullDeclarations(true), 'bool');
+    // The apiserver validates matchConditions without variable composition: `variables` is undeclared there.
+    const expression = reader.compile(raw['expression'], `${at}.expression`, declarationsFor({ hasParams, hasAuthorizer: true, variables: undefined }), ['bool']);
     if (expression) matchConditions.push({ name: cname, expression });
   });
 
@@ -277,16 +288,21 @@ function readPolicy(object: KubeObject, name: string, problems: Problems): Compi
   listAt('validations').forEach((raw, i) => {
     const at = `spec.validations[${i}]`;
     if (!isRecord(raw)) return reader.fail(at, 'must be an object');
-    const expression = reader.compile(raw['expression'], `${at}.expression`, fullDeclarations(true), 'bool');
+    const expression = reader.compile(raw['expression'], `${at}.expression`, fullDeclarations(true), ['bool']);
     if (!expression) return;
     const reason = raw['reason'] ?? 'Invalid';
-    if (typeof reason !== 'string' || !REASONS.has(reason)) reader.fail(`${at}.reason`, `Unsupported value: ${JSON.stringify(reason)}: supported values: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge"`);
+    if (typeof reason !== 'string' || !REASONS.has(reason)) reader.fail(`${at}.reason`, `Unsupported value: ${JSON.stringify(reason)}: supported values: "Forbidden", "Invalid", "RequestEntityTooLarge"`);
     const message = raw['message'];
-    if (message !== undefined && (typeof message !== 'string' || message.includes('\n'))) reader.fail(`${at}.message`, 'must be a single-line string');
+    if (message !== undefined && (typeof message !== 'string' || /[\r\n]/.test(message.trim()))) reader.fail(`${at}.message`, 'must not contain line breaks');
+    else if (typeof message === 'string' && message.length > 0 && message.trim() === '') reader.fail(`${at}.message`, 'must be non-empty if specified');
+    if (typeof raw['messageExpression'] === 'string' && raw['messageExpression'].length > 0 && raw['messageExpression'].trim() === '') {
+      reader.fail(`${at}.messageExpression`, 'must be non-empty if specified');
+    }
     const validation: CompiledValidation = { index: i, expression, reason: typeof reason === 'string' && REASONS.has(reason) ? reason : 'Invalid' };
     if (typeof message === 'string') validation.message = message;
-    if (raw['messageExpression'] !== undefined) {
-      const me = reader.compile(raw['messageExpression'], `${at}.messageExpression`, fullDeclarations(false), 'string');
+    const messageExpression = raw['messageExpression'];
+    if (messageExpression !== undefined && !(typeof messageExpression === 'string' && messageExpression.trim() === '')) {
+      const me = reader.compile(raw['messageExpression'], `${at}.messageExpression`, fullDeclarations(false), ['string']);
       if (me) validation.messageExpression = me;
     }
     const chain = expression.ast && fieldChainOf(expression.ast, variablePaths);
@@ -300,7 +316,7 @@ function readPolicy(object: KubeObject, name: string, problems: Problems): Compi
     if (!isRecord(raw)) return reader.fail(at, 'must be an object');
     const key = raw['key'];
     if (typeof key !== 'string' || key === '') return reader.fail(`${at}.key`, 'Required value');
-    const valueExpression = reader.compile(raw['valueExpression'], `${at}.valueExpression`, fullDeclarations(true));
+    const valueExpression = reader.compile(raw['valueExpression'], `${at}.valueExpression`, fullDeclarations(true), ['string', 'null_type']);
     if (valueExpression) auditAnnotations.push({ key, valueExpression });
   });
 
@@ -321,9 +337,9 @@ function readPolicy(object: KubeObject, name: string, problems: Problems): Compi
   return policy;
 }
 
-function readBinding(object: KubeObject, name: string, problems: Problems): CompiledBinding | undefined {
+function readBinding(object: KubeObject, name: string, problems: Problems, celVersion: number): CompiledBinding | undefined {
   const ref = `ValidatingAdmissionPolicyBinding/${name}`;
-  const reader = new PolicyReader(object, ref, problems);
+  const reader = new PolicyReader(object, ref, problems, celVersion);
   const spec = object['spec'];
   if (!isRecord(spec)) {
     reader.fail('spec', 'Required value');
@@ -373,6 +389,7 @@ function readBinding(object: KubeObject, name: string, problems: Problems): Comp
  */
 export function compilePolicies(objects: readonly KubeObject[], options: CompileOptions = {}): { policies: CompiledPolicySet; errors: PolicyError[] } {
   const problems = new Problems(options.sourceOf);
+  const celVersion = options.celVersion ?? DEFAULT_CEL_VERSION;
   const policies: CompiledPolicy[] = [];
   const bindings: { binding: CompiledBinding; object: KubeObject }[] = [];
   const seen = new Set<string>();
@@ -395,10 +412,10 @@ export function compilePolicies(objects: readonly KubeObject[], options: Compile
     }
     seen.add(ref);
     if (kind === 'ValidatingAdmissionPolicy') {
-      const policy = readPolicy(object, name, problems);
+      const policy = readPolicy(object, name, problems, celVersion);
       if (policy) policies.push(policy);
     } else {
-      const binding = readBinding(object, name, problems);
+      const binding = readBinding(object, name, problems, celVersion);
       if (binding) bindings.push({ binding, object });
     }
   }

@@ -46,8 +46,12 @@ export const NAMESPACE_TYPE: ObjectType = {
 export interface DeclarationOptions {
   hasParams: boolean;
   hasAuthorizer: boolean;
-  /** Fields of `variables` visible to this expression (the policy's variables declared before it). */
-  variables: Record<string, StaticType>;
+  /**
+   * Fields of `variables` visible to this expression (the policy's variables declared before it), or undefined
+   * when `variables` is not declared at all: the apiserver compiles matchConditions, and every expression of a
+   * policy without variables, without composition.
+   */
+  variables: Record<string, StaticType> | undefined;
 }
 
 export function declarationsFor(options: DeclarationOptions): Record<string, StaticType> {
@@ -56,8 +60,8 @@ export function declarationsFor(options: DeclarationOptions): Record<string, Sta
     oldObject: DYN,
     request: REQUEST_TYPE,
     namespaceObject: NAMESPACE_TYPE,
-    variables: { name: 'kubernetes.variables', fields: { ...options.variables } },
   };
+  if (options.variables) declarations['variables'] = { name: 'kubernetes.variables', fields: { ...options.variables } };
   if (options.hasParams) declarations['params'] = DYN;
   if (options.hasAuthorizer) {
     declarations['authorizer'] = 'kubernetes.authorization.Authorizer';

@@ -100,11 +100,16 @@ function setsContains(a: Value, b: Value): boolean {
   return list(b).every((e) => l.some((x) => celEquals(x, e)));
 }
 
-export const LISTS_LIBRARY: FunctionTable = {
+/** Kubernetes' own lists library (since 1.0; indexOf/lastIndexOf come through {@link withListIndexOf}). */
+export const KUBERNETES_LISTS_LIBRARY: FunctionTable = {
   isSorted: { method: { 0: isSorted }, result: 'bool', receivers: ['list'] },
   sum: { method: { 0: sum }, receivers: ['list'] },
   min: { method: { 0: extreme('min') }, receivers: ['list'] },
   max: { method: { 0: extreme('max') }, receivers: ['list'] },
+};
+
+/** cel-go ext lists at version 3 (Kubernetes 1.34 for stored expressions; sortBy is a parser macro). */
+export const EXT_LISTS_LIBRARY: FunctionTable = {
   slice: { method: { 2: slice }, result: 'list', receivers: ['list'] },
   flatten: { method: { 0: flatten, 1: flatten }, result: 'list', receivers: ['list'] },
   distinct: { method: { 0: distinct }, result: 'list', receivers: ['list'] },
@@ -113,6 +118,10 @@ export const LISTS_LIBRARY: FunctionTable = {
   first: { method: { 0: (v: Value) => (list(v).length ? CelOptional.of(list(v)[0]) : CelOptional.NONE) }, result: 'optional', receivers: ['list'] },
   last: { method: { 0: (v: Value) => { const l = list(v); return l.length ? CelOptional.of(l[l.length - 1]) : CelOptional.NONE; } }, result: 'optional', receivers: ['list'] },
   'lists.range': { global: { 1: range }, result: 'list' },
+};
+
+/** cel-go ext sets (Kubernetes 1.29). */
+export const SETS_LIBRARY: FunctionTable = {
   'sets.contains': { global: { 2: setsContains }, result: 'bool' },
   'sets.equivalent': { global: { 2: (a: Value, b: Value) => setsContains(a, b) && setsContains(b, a) }, result: 'bool' },
   'sets.intersects': { global: { 2: (a: Value, b: Value) => list(b).some((e) => list(a).some((x) => celEquals(x, e))) }, result: 'bool' },
