@@ -5,6 +5,7 @@ import { registerScanCluster } from './commands/scan-cluster.js';
 import { registerInventory } from './commands/inventory.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerPolicySimulate } from './commands/policy-simulate.js';
+import { registerPolicyTest } from './commands/policy-test.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -26,6 +27,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   registerInventory(program, { version, setExitCode });
   registerWebhook(program, { version, setExitCode });
   registerPolicySimulate(program, { setExitCode });
+  registerPolicyTest(program, { setExitCode });
   return program;
 }
 

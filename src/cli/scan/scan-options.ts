@@ -14,6 +14,8 @@ export interface ScanOptions {
   framework?: string[];
   config?: string;
   pssVersion?: string;
+  /** Folder of ValidatingAdmissionPolicies to run as checks (see policy-checks.ts). */
+  policies?: string;
   color: boolean;
 }
 
@@ -25,6 +27,7 @@ export function addScanOptions(command: Command): Command {
     .option('--framework <ids>', `only checks mapped to these frameworks, comma-separated (${FRAMEWORKS.map((f) => f.id).join(', ')})`, commaList)
     .option('-c, --config <file>', 'configuration file (default: .aspis.yaml in the current directory when present)')
     .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.N (overrides the config)')
+    .option('--policies <dir>', 'also run the ValidatingAdmissionPolicies of this folder (CEL), one check per policy')
     .option('--no-color', 'no colours in the table output');
 }
 

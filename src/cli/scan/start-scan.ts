@@ -9,6 +9,7 @@ import { waiversFromConfig } from '../../config/waivers-from-config.js';
 import { FRAMEWORKS, checkIdsOf, frameworkById } from '../../frameworks/index.js';
 import { ScanSession } from '../../scan/scan-session.js';
 import type { ScanOptions } from './scan-options.js';
+import { policyChecksFrom } from './policy-checks.js';
 
 export interface StartedScan {
   session: ScanSession;
@@ -40,12 +41,21 @@ export function startScan(options: ScanOptions, env: { inputs: string[]; version
     if (checks.length === 0) throw new Error(`--framework ${frameworks.join(',')} selects no enabled check`);
   }
 
+  // --policies: each ValidatingAdmissionPolicy becomes a check of this scan (see policy-checks.ts).
+  let catalog: readonly Check[] = ALL_CHECKS;
+  if (options.policies) {
+    const fromPolicies = policyChecksFrom(options.policies, env.cwd, new Set(ALL_CHECKS.map((check) => check.id)));
+    errors.push(...fromPolicies.errors);
+    checks = [...checks, ...fromPolicies.checks];
+    catalog = [...ALL_CHECKS, ...fromPolicies.checks];
+  }
+
   const ctx = checkContextFromConfig(loaded.config);
   if (options.pssVersion) ctx.pssVersion = parsePssVersion(options.pssVersion);
 
   const session = new ScanSession({
     checks,
-    catalog: ALL_CHECKS,
+    catalog,
     ctx,
     waivers: waiversFromConfig(loaded.config),
     now: new Date(),

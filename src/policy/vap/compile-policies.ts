@@ -14,7 +14,7 @@ import { compileAst, type CompiledExpression } from '../cel/interpreter.js';
 import { KUBERNETES_FUNCTIONS } from '../cel/kubernetes-functions.js';
 import { parseCel } from '../cel/parser.js';
 import { declarationsFor } from './declarations.js';
-import { fieldChainOf, formatChain } from './field-path-of-expression.js';
+import { directChainOf, fieldChainOf, formatChain } from './field-path-of-expression.js';
 import type { Operation, PolicyError, ValidationAction } from './types.js';
 
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
@@ -265,7 +265,7 @@ function readPolicy(object: KubeObject, name: string, problems: Problems, celVer
     if (!expression) return;
     variables.push({ name: vname, expression });
     variableTypes[vname] = expression.program?.resultType ?? 'dyn';
-    const chain = expression.ast && fieldChainOf(expression.ast, variablePaths);
+    const chain = expression.ast && directChainOf(expression.ast, variablePaths);
     if (chain) variablePaths.set(vname, chain);
   });
 

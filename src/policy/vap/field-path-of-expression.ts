@@ -91,6 +91,14 @@ function collect(node: Node, bound: ReadonlyMap<string, Segment[]>, variablePath
   }
 }
 
+/**
+ * The chain a variable stands for, only when its whole expression is one (`object.spec.containers`,
+ * `object.?metadata.?labels.orValue({})`): a variable computed from several fields (or per kind) has no single path.
+ */
+export function directChainOf(node: Node, variablePaths: ReadonlyMap<string, Segment[]> = new Map()): Segment[] | undefined {
+  return chain(node, new Map(), variablePaths);
+}
+
 /** Path segments: field names, `[n]` or `[*]`. */
 export function fieldChainOf(node: Node, variablePaths: ReadonlyMap<string, Segment[]> = new Map()): Segment[] | undefined {
   const out: Segment[][] = [];
