@@ -1,13 +1,14 @@
 /**
  * Turns a stored object (a manifest, a test fixture, an object read from a cluster) into the admission request that
  * would create it, for evaluating ValidatingAdmissionPolicies outside the apiserver: resource name and scope from
- * the built-in API table, the namespace `default` for a namespaced object without one (as kubectl would send it),
+ * the kinds Aspis scans (src/sources/cluster/scanned-kinds.ts; other kinds: lowercase plural, namespaced when they
+ * carry a namespace), the namespace `default` for a namespaced object without one (as kubectl would send it),
  * and a Namespace object (the given one, else one carrying only the `kubernetes.io/metadata.name` label every
  * namespace has) for namespaceSelector and `namespaceObject`.
  */
 import type { KubeObject } from '../../core/model/resource.js';
 import { creationAttributesOf, type AdmissionAttributes, type ParamResolver, type UserInfo } from '../../policy/index.js';
-import { API_RESOURCES } from '../../rbac/api-resources.js';
+import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
 
 function groupOf(apiVersion: unknown): string {
   const text = typeof apiVersion === 'string' ? apiVersion : '';
@@ -18,7 +19,7 @@ function groupOf(apiVersion: unknown): string {
 /** The plural resource and scope of a kind (custom kinds: lowercased plural, namespaced when they carry a namespace). */
 export function resourceOf(object: KubeObject): { resource: string; namespaced: boolean } {
   const group = groupOf(object.apiVersion);
-  const known = API_RESOURCES.find((r) => r.kind === object.kind && r.group === group);
+  const known = SCANNED_KINDS.find((r) => r.kind === object.kind && r.group === group);
   if (known) return { resource: known.resource, namespaced: known.namespaced };
   const kind = typeof object.kind === 'string' ? object.kind.toLowerCase() : '';
   const plural = kind.endsWith('s') ? `${kind}es` : kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
@@ -27,7 +28,7 @@ export function resourceOf(object: KubeObject): { resource: string; namespaced: 
 
 /** Kinds served under a plural resource in an API group (`pods` → Pod), for the kinds a policy can match. */
 export function kindsOfResource(group: string, resource: string): string[] {
-  return API_RESOURCES.filter((r) => r.kind !== '' && (group === '*' || r.group === group) && (resource === '*' || r.resource === resource)).map((r) => r.kind);
+  return SCANNED_KINDS.filter((r) => (group === '*' || r.group === group) && (resource === '*' || r.resource === resource)).map((r) => r.kind);
 }
 
 export interface AttributeContext {

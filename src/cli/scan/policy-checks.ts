@@ -8,7 +8,7 @@
  * is a finding whatever the binding's validationActions (Warn and Audit bindings report risks too). The finding's
  * path is the field the validation reads, cut before its first `[*]`; its message is the validation's message.
  * Policy annotations `policy.aspis.io/severity` (info…critical, default medium) and `policy.aspis.io/title` fill
- * in the check's metadata. Kinds come from the policies' resourceRules through the built-in API table.
+ * in the check's metadata. Kinds come from the policies' resourceRules, among the kinds Aspis scans.
  */
 import type { ObjectCheck, Violation } from '../../core/model/check.js';
 import type { FieldPath } from '../../core/model/field-path.js';
@@ -83,7 +83,7 @@ export function policyChecksFrom(folder: string, cwd: string, takenIds: Readonly
       continue;
     }
     if (kinds.length === 0) {
-      errors.push({ source: loaded.sourceOf(source!) ?? folder, message: `ValidatingAdmissionPolicy/${policy.name} matches no built-in kind on CREATE: nothing to scan` });
+      errors.push({ source: loaded.sourceOf(source!) ?? folder, message: `ValidatingAdmissionPolicy/${policy.name} matches no kind Aspis scans on CREATE: nothing to scan` });
       continue;
     }
     const severityText = annotation(source, 'policy.aspis.io/severity');
