@@ -4,7 +4,7 @@
  * Asynchronous on purpose: the fixture server answering the child lives in this process's event loop.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/core/model/report.js';
 
@@ -55,7 +55,7 @@ export async function runClusterScan(root: string, kubeconfig: string, outputFil
   const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`aspis scan cluster did not finish (exit ${exit}): ${stderr.slice(0, 2000)}`);
   const inside = JSON.parse(line.slice('BENCH '.length)) as { code: number; ms: number; maxRssKb: number; cpuMs: number };
-  const report = JSON.parse(readFileSync(outputFile, 'utf8')) as Report;
+  const report = reportFigures(outputFile);
   rmSync(outputFile, { force: true });
   return {
     code: inside.code,
@@ -68,4 +68,30 @@ export async function runClusterScan(root: string, kubeconfig: string, outputFil
     findings: report.summary.findings,
     errors: report.errors,
   };
+}
+
+/**
+ * The summary and errors of a JSON report without reading it whole: with millions of findings it is larger than the
+ * longest string Node can hold. The JSON output writes one top-level field per line, `errors` last.
+ */
+function reportFigures(file: string): Pick<Report, 'summary' | 'errors'> {
+  const descriptor = openSync(file, 'r');
+  try {
+    const read = (position: number, length: number): string => {
+      const buffer = Buffer.alloc(length);
+      return buffer.subarray(0, readSync(descriptor, buffer, 0, length, position)).toString('utf8');
+    };
+    const head = read(0, 1 << 16);
+    const summaryLine = head.split('\n').find((line) => line.startsWith('"summary": '));
+    if (!summaryLine) throw new Error(`${file}: no summary line in the report`);
+    const summary = JSON.parse(summaryLine.slice('"summary": '.length).replace(/,$/, '')) as Report['summary'];
+    if (summary.errors === 0) return { summary, errors: [] };
+    const size = fstatSync(descriptor).size;
+    const tail = read(Math.max(0, size - (1 << 22)), Math.min(size, 1 << 22));
+    const start = tail.lastIndexOf('\n"errors": [');
+    const errors = start < 0 ? [] : (JSON.parse(`{${tail.slice(start + 1)}`) as { errors: Report['errors'] }).errors;
+    return { summary, errors };
+  } finally {
+    closeSync(descriptor);
+  }
 }
