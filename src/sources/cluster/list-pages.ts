@@ -39,13 +39,19 @@ export async function* listPages(connection: KubeConnection, request: ListReques
   /** Storage key of the last object returned, once a restart has to skip what came before it. */
   let skipThrough: string | undefined;
   let lastKey: string | undefined;
-  for (;;) {
+  const pathFor = (continueToken: string | undefined): string => {
     const query = new URLSearchParams({ limit: String(request.pageSize) });
     if (request.labelSelector) query.set('labelSelector', request.labelSelector);
     if (request.fieldSelector) query.set('fieldSelector', request.fieldSelector);
-    if (token) query.set('continue', token);
-    const path = `${collectionPath(request.kind, request.namespace)}?${query.toString()}`;
-    const response = await getWithRetries(connection, path);
+    if (continueToken) query.set('continue', continueToken);
+    return `${collectionPath(request.kind, request.namespace)}?${query.toString()}`;
+  };
+  /** The next page, asked for before the current one is handed out: the server works while the caller scans. */
+  let prefetched: ReturnType<KubeConnection['get']> | undefined;
+  for (;;) {
+    const path = pathFor(token);
+    const response = await (prefetched ?? getWithRetries(connection, path));
+    prefetched = undefined;
 
     if (response.status === 410 && token !== undefined) {
       onRestart?.(
@@ -72,11 +78,17 @@ export async function* listPages(connection: KubeConnection, request: ListReques
       items = items.filter((item) => storageKey(item) > after);
     }
     if (items.length > 0) lastKey = storageKey(items[items.length - 1]!);
-    yield items;
 
     const next = body.metadata?.continue;
-    if (typeof next !== 'string' || next === '') return;
-    token = next;
+    const more = typeof next === 'string' && next !== '';
+    if (more) {
+      token = next;
+      prefetched = getWithRetries(connection, pathFor(token));
+      // Awaited on the next turn; if the caller stops before that, its failure must not be an unhandled rejection.
+      prefetched.catch(() => undefined);
+    }
+    yield items;
+    if (!more) return;
   }
 }
 
