@@ -197,6 +197,7 @@ async function startCli(kubeconfig: string, dir: string, history: string): Promi
     lines.on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; port?: number };
       if (entry.msg === 'webhook listening') resolvePort(entry.port!);
+      if (entry.msg === 'stopped') process.stderr.write(`webhook: ${line}\n`);
     });
     child.once('exit', (code) => reject(new Error(`aspis webhook serve exited with ${code}`)));
   });
@@ -215,6 +216,12 @@ async function startCli(kubeconfig: string, dir: string, history: string): Promi
       await new Promise((done) => child.once('exit', done));
     },
   };
+}
+
+/** User + system CPU seconds a process has used (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS and VmHWM (peak) of a process, MB. */
@@ -254,6 +261,7 @@ async function serverPart(bodies: string[], passing: number): Promise<void> {
   const history = join(dir, 'history.jsonl');
   await cp.createNamespace('team-a', { labels: { 'aspis.io/enforce': 'restricted', 'aspis.io/warn': 'restricted', 'aspis.io/audit': 'restricted' } });
   const server = await startCli(cp.kubeconfigFor('admin'), dir, history);
+  const idleRssMb = rssOf(server.pid).rssMb;
   try {
     await cannon(server.port, bodies, 2, CONNECTIONS); // warm-up (JIT)
     if (SOAK_SECONDS > 0) {
@@ -269,7 +277,9 @@ async function serverPart(bodies: string[], passing: number): Promise<void> {
       return;
     }
     const loadBefore = load();
+    const cpuBefore = cpuSecondsOf(server.pid);
     const run = await cannon(server.port, bodies, SECONDS, CONNECTIONS);
+    const cpuUsPerReview = Math.round(((cpuSecondsOf(server.pid) - cpuBefore) * 1e6) / run.total);
     console.log(
       JSON.stringify({
         bench: 'admission-server',
@@ -281,6 +291,8 @@ async function serverPart(bodies: string[], passing: number): Promise<void> {
         seconds: SECONDS,
         ...run,
         ...rssOf(server.pid),
+        idleRssMb,
+        serverCpuUsPerReview: cpuUsPerReview,
         evaluationUs: { ...evaluation, loadAverage: loadEval },
         loadAverage: loadBefore,
         loadAverageAfter: load(),

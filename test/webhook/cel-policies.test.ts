@@ -61,7 +61,7 @@ describe('CEL policies in the webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aspis-cel-'));
   before(async () => {
     writeFileSync(join(dir, 'require-team.yaml'), POLICIES);
-    const labels = new Map([
+    const labels = new Map<string, Record<string, string>>([
       ['prod', { tier: 'prod', 'aspis.io/enforce': 'restricted' }],
       ['dev', { tier: 'dev' }],
     ]);

@@ -74,7 +74,11 @@ describe('aspis policy simulate', () => {
     const { policy } = loadAdmissionPolicy({ cwd: dir, config: join(dir, '.aspis.yaml') });
     const recorder = new JsonlReviewRecorder(history);
     const handler = new AdmissionHandler({ policy, namespaces: new StaticNamespaceLabels(new Map([['team-a', { 'aspis.io/enforce': 'baseline' }]])), logger: pino({ level: 'silent' }), recorder });
-    const baselineOnly = { ...restrictedPod('loose'), spec: { containers: [{ name: 'app', image: 'nginx:1', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }] } };
+    const baselineOnly = {
+      ...restrictedPod('loose'),
+      metadata: { name: 'loose', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"secret":"s3cr3t"}', keep: 'yes' }, managedFields: [{ manager: 'kubectl' }] },
+      spec: { containers: [{ name: 'app', image: 'nginx:1', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'FROM', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] },
+    };
     for (const object of [restrictedPod('ok'), baselineOnly, deploymentOf(baselineOnly, 'loose-deploy'), privilegedPod('bad')]) {
       await handler.answer('validate', JSON.stringify(reviewOf(object, { namespace: 'team-a' })));
     }
@@ -83,6 +87,8 @@ describe('aspis policy simulate', () => {
     const text = readFileSync(history, 'utf8');
     assert.equal(text.trim().split('\n').length, 4, 'dry-run not recorded');
     assert.ok(!text.includes('hunter2'), 'env values are not recorded');
+    assert.ok(!text.includes('s3cr3t') && !text.includes('managedFields'), 'last-applied and managedFields are not recorded');
+    assert.ok(text.includes('"keep":"yes"') && text.includes('"fieldPath":"metadata.name"'), 'the rest of the object is');
 
     const json = runCli(['policy', 'simulate', '--history', history, '--profile', 'restricted', '-o', 'json'], { cwd: dir });
     assert.equal(json.code, 0, json.stderr);

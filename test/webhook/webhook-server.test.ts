@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
+import { connect as http2Connect } from 'node:http2';
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { startWebhook } from './running-webhook.js';
@@ -236,6 +237,31 @@ describe('webhook server', () => {
     assert.equal(sc['allowPrivilegeEscalation'], false);
     assert.deepEqual(sc['seccompProfile'], { type: 'RuntimeDefault' });
     assert.equal(sc['privileged'], true, 'an explicit value is never overridden');
+  });
+
+  it('serves HTTP/2 (what the apiserver negotiates): many reviews multiplexed on one connection', async () => {
+    const session = http2Connect(webhook.url, { ca: webhook.certs.caCert });
+    try {
+      const ask = (object: KubeObject) =>
+        new Promise<{ status: number; body: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+          const body = JSON.stringify(reviewOf(object, { namespace: 'strict' }));
+          const stream = session.request({ ':method': 'POST', ':path': '/validate?timeout=10s', 'content-type': 'application/json' });
+          let status = 0;
+          const chunks: Buffer[] = [];
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve({ status, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+          stream.on('error', reject);
+          stream.end(body);
+        });
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(i % 2 === 0 ? restrictedPod(`p${i}`) : privilegedPod(`p${i}`))));
+      answers.forEach((answer, i) => {
+        assert.equal(answer.status, 200);
+        assert.equal(answer.body.response.allowed, i % 2 === 0);
+      });
+    } finally {
+      session.close();
+    }
   });
 
   describe('bad input', () => {

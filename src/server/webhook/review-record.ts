@@ -5,8 +5,8 @@
  * literal env values). One JSON object per line.
  */
 import type { KubeObject, ResourceRef } from '../../core/model/resource.js';
-import { workloadOf } from '../../core/k8s/workload.js';
-import { asArray } from '../../core/model/untrusted-value.js';
+import { CONTAINER_TYPES, workloadOf } from '../../core/k8s/workload.js';
+import { asRecord } from '../../core/model/untrusted-value.js';
 import type { AdmissionRequest } from '../../sources/admission/admission-review.js';
 import type { AdmissionDecision, ModeViolation, WaivedViolation } from './admission-evaluator.js';
 import type { Mode } from './namespace-profile.js';
@@ -50,16 +50,49 @@ export type HistoryEntry = ReviewRecord | BreakGlassAlert;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** JSON text of `object` without managedFields, the last-applied annotation and literal env values. */
-export function redactedJson(value: unknown, object: KubeObject): string {
-  const envEntries = new Set<unknown>();
+/**
+ * JSON text of a history entry whose `object` leaves out managedFields, the last-applied annotation and literal env
+ * values. Copies only the parts it changes (metadata, the containers with env, the lists holding them) and lets
+ * the native serializer do the rest: a replacer function would be called for every key of every object.
+ */
+export function redactedJson(entry: { object?: KubeObject }, object: KubeObject): string {
+  return JSON.stringify({ ...entry, object: redacted(object) });
+}
+
+function redacted(object: KubeObject): KubeObject {
+  const copy: KubeObject = { ...object };
+  if (object.metadata) {
+    const metadata = { ...object.metadata };
+    delete metadata['managedFields'];
+    const annotations = asRecord(metadata.annotations);
+    if (annotations && LAST_APPLIED in annotations) {
+      const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+      metadata.annotations = rest as Record<string, string>;
+    }
+    copy.metadata = metadata;
+  }
   const workload = workloadOf(object);
-  for (const c of workload?.containers ?? []) for (const entry of asArray(c.container['env'])) envEntries.add(entry);
-  return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
-    if (key === 'managedFields' || key === LAST_APPLIED) return undefined;
-    if (key === 'value' && envEntries.has(this) && typeof v === 'string') return '';
-    return v;
-  });
+  if (!workload || !workload.containers.some((c) => Array.isArray(c.container['env']))) return copy;
+  // Rebuild the path down to each container list whose entries carry env, copying every level on the way.
+  const spec = { ...workload.podSpec };
+  for (const type of CONTAINER_TYPES) {
+    const list = spec[type];
+    if (!Array.isArray(list)) continue;
+    spec[type] = list.map((c) => {
+      const container = asRecord(c);
+      if (!container || !Array.isArray(container['env'])) return c;
+      return { ...container, env: container['env'].map((e) => (asRecord(e) && typeof asRecord(e)!['value'] === 'string' ? { ...asRecord(e), value: '' } : e)) };
+    });
+  }
+  return setAt(copy, workload.specPath, spec) as KubeObject;
+}
+
+/** A copy of `root` with the value at `path` replaced, copying each object on the way. */
+function setAt(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string | number, ...(string | number)[]];
+  const node = asRecord(root) ?? {};
+  return { ...node, [head]: setAt(node[head as string], rest, value) };
 }
 
 export function reviewRecordOf(request: AdmissionRequest, decision: AdmissionDecision, time: Date, withObject: boolean): ReviewRecord {
