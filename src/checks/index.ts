@@ -29,6 +29,7 @@ import { check as rbacCreateServiceAccountTokens } from './rbac/rbac-create-serv
 import { check as rbacCsrApproval } from './rbac/rbac-csr-approval/check.js';
 import { check as rbacEscalationVerbs } from './rbac/rbac-escalation-verbs/check.js';
 import { check as rbacNodeProxy } from './rbac/rbac-node-proxy/check.js';
+import { check as rbacPodExec } from './rbac/rbac-pod-exec/check.js';
 import { check as rbacSecretAccess } from './rbac/rbac-secret-access/check.js';
 import { check as rbacWebhookConfiguration } from './rbac/rbac-webhook-configuration/check.js';
 import { check as rbacWildcard } from './rbac/rbac-wildcard/check.js';
@@ -78,6 +79,7 @@ export const ALL_CHECKS: readonly Check[] = [
   rbacCsrApproval,
   rbacEscalationVerbs,
   rbacNodeProxy,
+  rbacPodExec,
   rbacSecretAccess,
   rbacWebhookConfiguration,
   rbacWildcard,

@@ -60,7 +60,8 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1550.001',
       title: 'Use Alternate Authentication Material: Application Access Token',
-      checks: ['rbac-create-service-account-tokens'],
+      // Approving a CSR mints a client certificate for another identity: credentials the holder uses instead.
+      checks: ['rbac-create-service-account-tokens', 'rbac-csr-approval'],
     },
     {
       id: 'T1562.001',
@@ -70,7 +71,7 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1609',
       title: 'Container Administration Command',
-      checks: ['rbac-wildcard', 'rbac-node-proxy', 'container-runtime-socket'],
+      checks: ['rbac-wildcard', 'rbac-node-proxy', 'container-runtime-socket', 'rbac-pod-exec'],
     },
     {
       id: 'T1610',
