@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerScanManifests } from './commands/scan-manifests.js';
 import { registerScanCluster } from './commands/scan-cluster.js';
+import { registerRbac } from './commands/rbac.js';
 import { registerInventory } from './commands/inventory.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerPolicySimulate } from './commands/policy-simulate.js';
@@ -24,6 +25,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   const scan = program.command('scan').description('scan objects for security findings');
   registerScanManifests(scan, { version, setExitCode });
   registerScanCluster(scan, { version, setExitCode });
+  registerRbac(program, { setExitCode });
   registerInventory(program, { version, setExitCode });
   registerWebhook(program, { version, setExitCode });
   registerPolicySimulate(program, { setExitCode });
