@@ -71,6 +71,11 @@ const POD_ATOMS = [
   "object.spec.securityContext.runAsNonRoot == true",
   "object.spec.containers.all(i, c, i == 0 || c.name > 'a')",
   "object.metadata.name.lowerAscii() == object.metadata.name",
+  // Homogeneous literals: dyn and string elements differ (refused), except inside format().
+  "[object.metadata.name, 'web'].size() > 1",
+  "[string(object.metadata.name), 'web'].exists(n, n == 'web')",
+  "'%s/%d'.format([object.metadata.name, object.spec.containers.size()]).startsWith('p')",
+  "object.metadata.name.matches('^(p|w)')",
 ];
 
 const VARIABLE_ATOMS = ['variables.flag', "variables.names.exists(n, n == 'a')", 'variables.names.size() > 1'];

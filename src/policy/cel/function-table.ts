@@ -13,6 +13,11 @@ export interface ObjectType {
 }
 
 export const DYN = 'dyn';
+/**
+ * A type our inference does not work out (cel-go may know it precisely, e.g. the element type of a literal list).
+ * It behaves as dyn, except that checks needing an exact type (result types, homogeneous literals) accept it.
+ */
+export const UNKNOWN = '?';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- implementations check their own argument types at run time */
 export type GlobalImpl = (...args: any[]) => Value;

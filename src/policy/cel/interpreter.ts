@@ -7,7 +7,7 @@
  */
 import type { ComprehensionMacro, Node } from './ast.js';
 import { CelCompileError, CelError, isCelError, noSuchOverload } from './errors.js';
-import { DYN, staticTypeName, type CelFunction, type FunctionTable, type ObjectType, type StaticType } from './function-table.js';
+import { DYN, UNKNOWN, staticTypeName, type CelFunction, type FunctionTable, type ObjectType, type StaticType } from './function-table.js';
 import {
   CelMap, CelOptional, CelType, CelUint, TYPES, celCompare, hasField, isFieldHolder, isMap, isPlainObject, mapEntries, mapGet,
   mapKeys, selectField, typeOf, type Value,
@@ -99,7 +99,7 @@ function literalTypeOf(value: Value): StaticType {
   }
   if (value instanceof CelUint) return 'uint';
   if (value instanceof Uint8Array) return 'bytes';
-  return DYN;
+  return UNKNOWN;
 }
 
 function describeStatic(type: StaticType): string {
@@ -107,12 +107,16 @@ function describeStatic(type: StaticType): string {
 }
 
 function isKnown(type: StaticType): boolean {
-  return type !== DYN;
+  return type !== DYN && type !== UNKNOWN;
 }
 
 class Compiler {
   private readonly slots = new Map<string, number>();
+  /** Static type of each comprehension variable slot. */
+  private readonly slotTypes = new Map<number, StaticType>();
   private slotCount = 0;
+  /** How many enclosing calls are named format (their literals are exempt from the homogeneity check). */
+  private insideFormat = 0;
 
   constructor(private readonly env: CompileEnvironment) {}
 
@@ -151,7 +155,8 @@ class Compiler {
           if (cond === false) return f.run(frame);
           throw noSuchOverload();
         };
-        return { run, type: staticTypeName(t.type) === staticTypeName(f.type) ? t.type : DYN };
+        const [tn, fn] = [staticTypeName(t.type), staticTypeName(f.type)];
+        return { run, type: tn === fn ? t.type : tn === DYN || fn === DYN ? DYN : UNKNOWN };
       }
       case 'and':
       case 'or':
@@ -163,7 +168,7 @@ class Compiler {
 
   private ident(name: string, pos: number): Compiled {
     const slot = this.slots.get(name);
-    if (slot !== undefined) return { run: (frame) => frame.slots[slot], type: DYN };
+    if (slot !== undefined) return { run: (frame) => frame.slots[slot], type: this.slotTypes.get(slot) ?? UNKNOWN };
     const declared = this.env.variables[name];
     if (declared !== undefined) {
       return {
@@ -253,7 +258,7 @@ class Compiler {
         if (container instanceof CelOptional) return optionalIndex(container, key);
         return indexValue(container, key);
       },
-      type: DYN,
+      type: staticTypeName(operand.type) === DYN ? DYN : UNKNOWN,
     };
   }
 
@@ -261,7 +266,9 @@ class Compiler {
     const elements = node.elements.map((e) => this.compile(e));
     const optional = node.optional;
     // Homogeneous aggregate literals (cel.HomogeneousAggregateLiterals): all element types must agree.
-    const known = elements.map((e, k) => (optional[k] ? DYN : e.type)).filter(isKnown).map(staticTypeName);
+    // cel-go's homogeneous aggregate literal check compares exact types (dyn is a type of its own there); lists
+    // anywhere inside a format() call are exempt. Optional elements count by their value type (unknown here).
+    const known = this.insideFormat > 0 ? [] : elements.map((e, k) => (optional[k] ? UNKNOWN : staticTypeName(e.type))).filter((t) => t !== UNKNOWN);
     if (new Set(known).size > 1) {
       const first = known[0]!;
       const other = known.find((t) => t !== first)!;
@@ -301,7 +308,7 @@ class Compiler {
   private map(node: Extract<Node, { kind: 'map' }>): Compiled {
     const entries = node.entries.map((e) => ({ key: this.compile(e.key), value: this.compile(e.value), optional: e.optional, pos: e.key.pos }));
     for (const key of [entries.map((e) => e.key.type), entries.filter((e) => !e.optional).map((e) => e.value.type)]) {
-      const known = key.filter(isKnown).map(staticTypeName);
+      const known = this.insideFormat > 0 ? [] : key.map(staticTypeName).filter((t) => t !== UNKNOWN);
       if (new Set(known).size > 1) throw new CelCompileError(`expected type '${known[0]}' but found '${known.find((t) => t !== known[0])}'`, node.pos);
     }
     for (const e of entries) {
@@ -368,6 +375,16 @@ class Compiler {
   }
 
   private call(node: Extract<Node, { kind: 'call' }>): Compiled {
+    if (node.name !== 'format') return this.callInner(node);
+    this.insideFormat++;
+    try {
+      return this.callInner(node);
+    } finally {
+      this.insideFormat--;
+    }
+  }
+
+  private callInner(node: Extract<Node, { kind: 'call' }>): Compiled {
     // Qualified global functions: optional.of(x), strings.quote(s), sets.contains(a, b), lists.range(n).
     if (node.target) {
       const qualified = this.qualifiedName(node.target);
@@ -387,7 +404,7 @@ class Compiler {
   }
 
   private resultType(fn: CelFunction, args: StaticType[]): StaticType {
-    if (fn.result === undefined) return DYN;
+    if (fn.result === undefined) return UNKNOWN;
     return typeof fn.result === 'function' ? fn.result(args) : fn.result;
   }
 
@@ -401,7 +418,7 @@ class Compiler {
       throw new CelCompileError(`found no matching overload for '${name}' applied to '(${types.join(', ')})'`, pos);
     };
     const [a, b] = types as [string, string | undefined];
-    const known = types.filter((t) => t !== DYN);
+    const known = types.filter((t) => t !== DYN && t !== UNKNOWN);
     const TS = 'google.protobuf.Timestamp';
     const DUR = 'google.protobuf.Duration';
     if (ARITHMETIC[name]) {
@@ -432,7 +449,7 @@ class Compiler {
       return 'bool';
     }
     if (name === '@in') {
-      if (b !== undefined && b !== DYN && b !== 'list' && b !== 'map') fail();
+      if (b !== undefined && b !== DYN && b !== UNKNOWN && b !== 'list' && b !== 'map') fail();
       return 'bool';
     }
     return undefined;
@@ -445,7 +462,7 @@ class Compiler {
       throw new CelCompileError(`found no matching overload for '${name}' applied to '(${args.map((a) => describeStatic(a.type)).join(', ')})'`, pos);
     }
     const operatorType = this.checkOperator(name, args, pos);
-    if ((name === 'matches' || name === 'find' || name === 'findAll') && args[1]?.constant) this.validateRegex(args[1].constant.value, argNodes[1]!.pos);
+    if (name === 'matches' && args[1]?.constant) this.validateRegex(args[1].constant.value, argNodes[1]!.pos);
     const type = operatorType ?? this.resultType(fn, args.map((a) => a.type));
     const runs = args.map((a) => a.run);
     switch (runs.length) {
@@ -472,7 +489,7 @@ class Compiler {
     if (!impl || (fn.receivers && isKnown(target.type) && !fn.receivers.includes(targetType))) {
       throw new CelCompileError(`found no matching overload for '${name}' applied to '${targetType}.(${args.map((a) => describeStatic(a.type)).join(', ')})'`, pos);
     }
-    if ((name === 'matches' || name === 'find' || name === 'findAll') && args[0]?.constant) this.validateRegex(args[0].constant.value, argNodes[0]!.pos);
+    if (name === 'matches' && args[0]?.constant) this.validateRegex(args[0].constant.value, argNodes[0]!.pos);
     const type = this.resultType(fn, [target.type, ...args.map((a) => a.type)]);
     const t = target.run;
     const runs = args.map((a) => a.run);
@@ -498,8 +515,9 @@ class Compiler {
     if (!check) return;
     try {
       check(pattern);
-    } catch (e) {
-      throw new CelCompileError(isCelError(e) ? e.message : String(e), pos);
+    } catch {
+      // cel-go's ValidateRegexLiterals: a literal pattern that does not compile.
+      throw new CelCompileError('invalid matches argument', pos);
     }
   }
 
@@ -533,6 +551,9 @@ class Compiler {
       throw new CelCompileError(`expression of type '${rangeType}' cannot be range of a comprehension (must be list, map, or dynamic)`, rangeNode.pos);
     }
     return this.withVariables(vars, (slots) => {
+      // Variables over a dyn range are dyn (cel-go); over a typed list we do not track the element type.
+      const elementType = rangeType === DYN ? DYN : UNKNOWN;
+      slots.forEach((slot, k) => this.slotTypes.set(slot, slots.length === 2 && k === 0 && rangeType === 'list' ? 'int' : elementType));
       const body = bodyNodes.map((b) => this.compile(b));
       const predicateMacros = new Set<ComprehensionMacro>(['all', 'exists', 'existsOne', 'filter']);
       if (predicateMacros.has(macro) || ((macro === 'map' || macro.startsWith('transform')) && body.length === 2)) {

@@ -304,25 +304,26 @@ class Parser {
   }
 
   private unary(): Node {
-    if (this.isPunct('!')) {
-      const pos = this.next().pos;
-      return { kind: 'call', name: '!_', target: undefined, args: [this.unary()], pos };
-    }
-    if (this.isPunct('-')) {
-      const pos = this.next().pos;
-      const token = this.peek();
-      // -9223372036854775808 is a valid literal although its magnitude alone is not.
-      if (token.kind === 'int' && this.isPostfixFree(1)) {
+    // cel-go: a run of the same prefix operator cancels in pairs (`!!x` is x, `--x` is x); `-` before a number
+    // literal is part of the literal, so -9223372036854775808 is valid although its magnitude alone is not.
+    for (const op of ['!', '-'] as const) {
+      if (!this.isPunct(op)) continue;
+      const pos = this.peek().pos;
+      let count = 0;
+      while (this.isPunct(op)) {
         this.next();
+        count++;
+      }
+      const token = this.peek();
+      if (op === '-' && count % 2 === 1 && (token.kind === 'int' || token.kind === 'double') && this.isPostfixFree(1)) {
+        this.next();
+        if (token.kind === 'double') return this.member({ kind: 'literal', value: -(token.value as number), pos });
         const value = -(token.value as bigint);
         if (value < -INT64_MAX - 1n) throw new CelCompileError('invalid int literal', token.pos);
         return this.member({ kind: 'literal', value, pos });
       }
-      if (token.kind === 'double' && this.isPostfixFree(1)) {
-        this.next();
-        return this.member({ kind: 'literal', value: -(token.value as number), pos });
-      }
-      return { kind: 'call', name: '-_', target: undefined, args: [this.unary()], pos };
+      const operand = this.member(this.primary());
+      return count % 2 === 0 ? operand : { kind: 'call', name: op === '!' ? '!_' : '-_', target: undefined, args: [operand], pos };
     }
     return this.member(this.primary());
   }

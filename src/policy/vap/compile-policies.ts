@@ -9,7 +9,7 @@ import { validateLabelSelector, type LabelSelector } from '../../core/k8s/label-
 import type { KubeObject } from '../../core/model/resource.js';
 import type { Node } from '../cel/ast.js';
 import { DEFAULT_CEL_VERSION, describeCompileError } from '../cel/compile-expression.js';
-import type { StaticType } from '../cel/function-table.js';
+import { UNKNOWN, type StaticType } from '../cel/function-table.js';
 import { compileAst, type CompiledExpression } from '../cel/interpreter.js';
 import { KUBERNETES_FUNCTIONS } from '../cel/kubernetes-functions.js';
 import { parseCel } from '../cel/parser.js';
@@ -147,7 +147,7 @@ class PolicyReader {
       const ast = parseCel(text);
       const program = compileAst(ast, { variables: declarations, functions: KUBERNETES_FUNCTIONS, version: this.celVersion });
       const type = typeof program.resultType === 'string' ? program.resultType : program.resultType.name;
-      if (resultTypes && !resultTypes.includes(type)) {
+      if (resultTypes && !resultTypes.includes(type) && type !== UNKNOWN) {
         const reason = resultTypes.length === 1 ? `must evaluate to ${resultTypes[0]} but got ${type}` : `must evaluate to one of [${resultTypes.join(' ')}] but got ${type}`;
         this.problems.add(this.object, this.ref, fieldPath, reason, { expression: text, line: 1, column: 1 });
         return { text, compileError: reason, ast };
