@@ -2,7 +2,8 @@
  * Cross-check against kube-score's own test expectations (zegl/kube-score score/testdata + expected-grades.csv, see
  * the corpus PROVENANCE.md). For the kube-score checks that Aspis expresses exactly, every row's verdict (AllOK =
  * pass; Warning or Critical = fail) must equal the verdict of the Aspis check on the same object — the first object of
- * the input that carries a pod spec, as kube-score's test helper picks the first object that has the check. Rows run
+ * the input the check applies to (for workload checks, the first that carries a pod spec), as kube-score's test
+ * helper picks the first object that has the check. Rows run
  * with kube-score options Aspis has no equivalent for are listed in NOT_COMPARABLE; disagreements are listed in
  * EXPLAINED with the reason. An unexplained disagreement fails, and so does a listed row that no longer needs listing.
  * The agreement figures are printed as one JSON line.
@@ -13,9 +14,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusDir, readCsv } from './corpus-location.js';
 import { ALL_CHECKS } from '../../src/checks/index.js';
-import type { WorkloadCheck } from '../../src/core/model/check.js';
-import { isWorkloadCheck } from '../../src/core/model/check.js';
+import { isInventoryCheck, isWorkloadCheck } from '../../src/core/model/check.js';
 import { defaultCheckContext } from '../../src/core/model/check-context.js';
+import { refOf } from '../../src/core/model/resource.js';
+import { runChecks } from '../../src/core/engine/run-checks.js';
 import { workloadOf } from '../../src/core/k8s/workload.js';
 import { parseDocuments } from '../../src/sources/manifests/parse-documents.js';
 
@@ -28,6 +30,7 @@ const MAPPED: Readonly<Record<string, string>> = {
   'Container Resources': 'resource-limits',
   'Container Image Tag': 'image-tag-latest',
   'Container Security Context ReadOnlyRootFilesystem': 'readonly-root-filesystem',
+  'Service Type': 'node-port-services',
 };
 
 /** Rows (by upstream test function) whose run configuration has no Aspis equivalent. */
@@ -49,7 +52,7 @@ const EXPLAINED: Readonly<Record<string, string>> = {
   TestStatefulSetResources: 'same: requests default to the limits that are set',
 };
 
-const checks = new Map(ALL_CHECKS.filter(isWorkloadCheck).map((c) => [c.id, c as WorkloadCheck]));
+const checks = new Map(ALL_CHECKS.filter((c) => !isInventoryCheck(c)).map((c) => [c.id, c]));
 
 describe('kube-score corpus', () => {
   const relevant = rows.filter((r) => MAPPED[r[CHECK]!] !== undefined);
@@ -59,7 +62,7 @@ describe('kube-score corpus', () => {
 
   it('has rows for every mapped kube-score check', () => {
     for (const name of Object.keys(MAPPED)) assert.ok(relevant.some((r) => r[CHECK] === name), `no rows for ${name}`);
-    for (const id of Object.values(MAPPED)) assert.ok(checks.has(id), `no workload check ${id}`);
+    for (const id of Object.values(MAPPED)) assert.ok(checks.has(id), `no workload or object check ${id}`);
   });
 
   for (const row of relevant) {
@@ -77,9 +80,13 @@ describe('kube-score corpus', () => {
         assert.deepEqual(parsed.errors, [], `${f} does not parse`);
         return parsed.documents.map((d) => d.object);
       });
-      const workload = objects.map((o) => workloadOf(o)).find((w) => w !== undefined);
-      assert.ok(workload, `no object with a pod spec in ${files.join(', ')} (config ${row[CONFIG]})`);
-      const ours = check.evaluate(workload, defaultCheckContext()).length > 0 ? 'fail' : 'pass';
+      const object = isWorkloadCheck(check)
+        ? objects.find((o) => workloadOf(o) !== undefined)
+        : objects.find((o) => 'kinds' in check.target && check.target.kinds.includes(String(o.kind)));
+      assert.ok(object, `no object ${check.id} applies to in ${files.join(', ')} (config ${row[CONFIG]})`);
+      const run = runChecks([{ object, ref: refOf(object), origin: { type: 'cluster' } }], [check], defaultCheckContext());
+      assert.deepEqual(run.failures, []);
+      const ours = run.findings.length > 0 ? 'fail' : 'pass';
       const theirs = row[GRADE] === 'AllOK' ? 'pass' : row[GRADE] === 'Warning' || row[GRADE] === 'Critical' ? 'fail' : undefined;
       assert.ok(theirs, `unexpected grade ${row[GRADE]}`);
       figures.compared++;

@@ -112,6 +112,9 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   'rule-list-all-cluster-admins-v1': { checks: ['rbac-wildcard'], compare: 'subjects' },
   'rule-can-list-get-secrets-v1': { checks: ['rbac-secret-access'], compare: 'subjects' },
   'rule-can-create-pod': { checks: ['rbac-create-pods'], compare: 'subjects' },
+  'exec-into-container-v1': { checks: ['rbac-pod-exec'], compare: 'subjects' },
+  // Kubescape points at the volume and its mount, Aspis at the volume's hostPath.path: objects are compared.
+  'containers-mounting-docker-socket': { checks: ['container-runtime-socket'], compare: 'objects' },
   'rule-can-bind-escalate': { checks: ['rbac-escalation-verbs'], only: escalation(['bind', 'escalate']), compare: 'subjects' },
   'rule-can-impersonate-users-groups-v1': { checks: ['rbac-escalation-verbs'], only: escalation(['impersonate']), compare: 'subjects' },
   'rule-can-create-pv': { checks: ['rbac-create-persistent-volumes'], compare: 'subjects' },
@@ -130,6 +133,10 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
 
 /** Cases (test_dir) where Aspis deliberately gives another result, with the reason. */
 const EXPLAINED: Readonly<Record<string, string>> = {
+  'rules/exec-into-container-v1/test/clusterrole':
+    'the rule grants resources ["pods/*"], which the RBAC authorizer matches literally (only "*" and "*/<subresource>" ' +
+    'are wildcards: ResourceMatches in kubernetes pkg/apis/rbac/v1/evaluation_helpers.go), so it does not grant pods/exec; ' +
+    'test/rbac/api-server-agreement.test.ts confirms this against the API server',
   // Requests default to limits.
   'rules/resources-cpu-limit-and-request/test/pod-only-requests':
     'CPU limit without request: Kubernetes defaults the request to the limit, so Aspis reports nothing',
