@@ -7,6 +7,7 @@ import { registerInventory } from './commands/inventory.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerPolicySimulate } from './commands/policy-simulate.js';
 import { registerPolicyTest } from './commands/policy-test.js';
+import { registerNetpol } from './commands/netpol.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -30,6 +31,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   registerWebhook(program, { version, setExitCode });
   registerPolicySimulate(program, { setExitCode });
   registerPolicyTest(program, { setExitCode });
+  registerNetpol(program, { version, setExitCode });
   return program;
 }
 
