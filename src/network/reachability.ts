@@ -73,7 +73,7 @@ export function canonicalExternal(entries: readonly ExternalAccess[]): ExternalA
 export class Reachability {
   readonly groups: readonly PodGroup[];
   private readonly groupsByNamespace = new Map<string, number[]>();
-  private readonly hostNetworkGroups: number[] = [];
+  private readonly allGroups: number[] = [];
   private readonly isolatingPolicies: Record<Direction, NetworkPolicy[][]>;
   private readonly peerGroups = new Map<NetworkPolicyPeer, readonly number[]>();
   private readonly numericPorts = new Map<NetworkPolicyRule, PortSet>();
@@ -84,10 +84,8 @@ export class Reachability {
   constructor(private readonly model: NetworkModel) {
     this.groups = model.groups;
     this.groups.forEach((group, index) => {
-      if (group.hostNetwork) {
-        this.hostNetworkGroups.push(index);
-        return;
-      }
+      this.allGroups.push(index);
+      if (group.hostNetwork) return;
       let list = this.groupsByNamespace.get(group.namespace);
       if (!list) this.groupsByNamespace.set(group.namespace, (list = []));
       list.push(index);
@@ -116,8 +114,8 @@ export class Reachability {
     if (matched) return matched;
     const out: number[] = [];
     if (peer.kind === 'ipBlock') {
-      // Only hostNetwork pods are addressed by IP (as their node, address unknown): see network-verdict.ts.
-      if (coversAddressFamily(peer.addresses)) out.push(...this.hostNetworkGroups);
+      // Group addresses are unknown (templates; a live pod's IP is not kept): only a whole address family holds them.
+      if (coversAddressFamily(peer.addresses)) out.push(...this.allGroups);
     } else {
       const namespaces = peer.matchesNamespaceLabels
         ? [...this.groupsByNamespace.keys()].filter((ns) => peer.matchesNamespaceLabels!(this.model.lookup.namespaceLabels(ns)))

@@ -32,8 +32,8 @@ export type Locate = (object: KubeObject, path: FieldPath) => string;
 
 export const REACH_NOTES = [
   'pods are grouped by owning workload; a verdict holds for every pod of a group',
-  'hostNetwork pods are not subject to NetworkPolicy and are matched only by ipBlocks covering a whole address family (their node\'s address is not known); CNI plugins differ here',
-  'ipBlock peers are taken to designate addresses outside the pod network (the API documentation\'s advice); whether they also match pod IPs depends on the CNI plugin',
+  'hostNetwork pods are not subject to NetworkPolicy and not matched by pod or namespace selectors (the most common CNI behaviour; Kubernetes leaves it to the plugin)',
+  'ipBlock peers match by address, pod IPs included (as the upstream e2e tests expect); pod and node addresses are not known here, so only an ipBlock holding a whole address family (0.0.0.0/0 or ::/0) is taken to match them; plugins differ (Cilium never matches pod IPs with ipBlock)',
   'traffic through a Service is judged at the backing pods and their target ports; external traffic through a NodePort or LoadBalancer may arrive with a node\'s source address (externalTrafficPolicy: Cluster)',
 ];
 

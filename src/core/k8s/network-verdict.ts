@@ -11,6 +11,12 @@
  * pod/namespace selectors either: their traffic is the node's traffic. Kubernetes leaves hostNetwork behaviour to the
  * network plugin; this is the "most common implementation" the API documentation describes.
  *
+ * An ipBlock peer matches by address, pods included: the upstream e2e suite (test/e2e/network/netpol, "should allow
+ * egress access to server in CIDR block", "should enforce except clause while egress access to server in CIDR block")
+ * expects a pod's IP inside an ipBlock to be matched by it. When the address of an end is unknown (pods read from
+ * templates, a hostNetwork pod's node), only a block holding every address of a family (0.0.0.0/0 or ::/0 without
+ * except) is sure to hold it, so only such a block matches; `explain` says when an address was unknown.
+ *
  * A port rule matches when its protocol equals the connection's and the port is in it: a number (or `port`–`endPort`
  * range), a name resolved on the destination pod's container ports (never matching a destination outside the pod
  * network), or no port at all (every port of the protocol).
@@ -23,11 +29,17 @@ import { resolveNamedPort } from './pod-network.js';
 import type { Protocol } from './port-set.js';
 
 /**
- * One end of a connection: a pod (its network identity), or an address outside the pod network. An `external`
- * endpoint without an address is "some host whose address we do not know" (a node, for a hostNetwork pod): only an
- * ipBlock covering a whole address family (0.0.0.0/0 or ::/0) matches it.
+ * One end of a connection: a pod (its network identity, with its addresses when known), or an address outside the pod
+ * network. An `external` endpoint without an address is "some host whose address we do not know": only an ipBlock
+ * covering a whole address family (0.0.0.0/0 or ::/0) matches it.
  */
 export type Endpoint = { kind: 'pod'; pod: PodNetwork } | { kind: 'external'; address?: IpAddress };
+
+/** Whether an ipBlock's addresses hold an end's address; an unknown address is held only by a whole family. */
+export function blockHolds(addresses: IpSet, known: readonly IpAddress[] | undefined): boolean {
+  if (known && known.length > 0) return known.some((address) => addresses.has(address));
+  return coversAddressFamily(addresses);
+}
 
 export interface Connection {
   from: Endpoint;
@@ -104,10 +116,8 @@ export function policiesIsolating(lookup: PolicyLookup, pod: PodNetwork, directi
 /** Whether a peer of `policy` designates `endpoint`. */
 export function peerMatches(lookup: PolicyLookup, policy: NetworkPolicy, peer: NetworkPolicyPeer, endpoint: Endpoint): boolean {
   if (peer.kind === 'ipBlock') {
-    if (endpoint.kind === 'pod' && !endpoint.pod.hostNetwork) return false;
-    const address = endpoint.kind === 'external' ? endpoint.address : undefined;
-    if (address) return peer.addresses.has(address);
-    return coversAddressFamily(peer.addresses);
+    if (endpoint.kind === 'external') return blockHolds(peer.addresses, endpoint.address ? [endpoint.address] : undefined);
+    return blockHolds(peer.addresses, endpoint.pod.addresses);
   }
   if (!isPolicyPod(endpoint)) return false;
   const pod = endpoint.pod;

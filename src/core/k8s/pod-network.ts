@@ -3,6 +3,7 @@
  * ports resolve against them) and whether it uses the host's network. Taken from a Pod or from a workload's pod
  * template (the labels every pod of the workload gets).
  */
+import type { IpAddress } from './ip-set.js';
 import type { Workload } from './workload.js';
 import type { Protocol } from './port-set.js';
 import { MAX_PORT, MIN_PORT, PROTOCOLS } from './port-set.js';
@@ -21,6 +22,11 @@ export interface PodNetwork {
   ports: readonly ContainerPort[];
   /** `spec.hostNetwork: true`: the pod shares its node's network namespace and address. */
   hostNetwork: boolean;
+  /**
+   * The pod's IP addresses (its node's for a hostNetwork pod), when known: a live pod, a flow's endpoint. Unknown for
+   * templates. ipBlock peers match a pod by them (see network-verdict.ts).
+   */
+  addresses?: readonly IpAddress[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
