@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +67,10 @@ describe('CEL policies in the webhook', () => {
     ]);
     webhook = await startWebhook({ labels, policies: dir });
   });
-  after(() => webhook.stop());
+  after(async () => {
+    await webhook.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('denies with a Deny binding, next to the checks', async () => {
     const answer = await post(webhook, reviewOf(restrictedPod('no-team'), { namespace: 'prod' }));

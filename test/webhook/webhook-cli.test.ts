@@ -3,10 +3,10 @@
  * `aspis scan manifests`: nothing above low remains, and every waived finding carries its reason. Also
  * `aspis policy simulate` over a history the webhook handler wrote.
  */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -20,6 +20,7 @@ import { deploymentOf, privilegedPod, restrictedPod, reviewOf } from './review-o
 
 describe('aspis webhook certs and manifests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aspis-webhook-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('certs: a CA and a serving certificate for the Service names, keys not world-readable', () => {
     const result = runCli(['webhook', 'certs', '--namespace', 'aspis', '--out-dir', dir]);
@@ -67,8 +68,9 @@ describe('aspis webhook certs and manifests', () => {
 });
 
 describe('aspis policy simulate', () => {
-  it('replays recorded reviews: what a stricter profile would deny, per check, with examples', async () => {
+  it('replays recorded reviews: what a stricter profile would deny, per check, with examples', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'aspis-simulate-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const history = join(dir, 'history.jsonl');
     writeFileSync(join(dir, '.aspis.yaml'), '{}\n');
     const { policy } = loadAdmissionPolicy({ cwd: dir, config: join(dir, '.aspis.yaml') });
@@ -101,6 +103,28 @@ describe('aspis policy simulate', () => {
     assert.ok(runAsNonRoot.examples.some((e) => e.resource === 'Deployment/team-a/loose-deploy' && e.path.startsWith('spec.template.spec.containers[0]')));
     const text2 = runCli(['policy', 'simulate', '--history', history, '--profile', 'restricted'], { cwd: dir });
     assert.match(text2.stdout, /would deny 3 review\(s\) \(2 admitted when recorded\)/);
+
+    // CEL policies as the simulated set: every recorded pod lacks the team label.
+    mkdirSync(join(dir, 'policies'));
+    writeFileSync(
+      join(dir, 'policies', 'require-team.yaml'),
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: require-team }
+spec:
+  matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods] }] }
+  validations: [{ expression: "has(object.metadata.labels) && 'team' in object.metadata.labels", message: needs a team label }]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: require-team }
+spec: { policyName: require-team, validationActions: [Deny] }
+`,
+    );
+    const cel = runCli(['policy', 'simulate', '--history', history, '--policies', join(dir, 'policies'), '-o', 'json'], { cwd: dir });
+    assert.equal(cel.code, 0, cel.stderr);
+    const celResult = JSON.parse(cel.stdout) as { deny: { policy: string; source: string; reviews: number }[] };
+    assert.deepEqual(celResult.deny.map((t) => [t.policy, t.source, t.reviews]), [['require-team/require-team', 'cel', 3]]);
 
     writeFileSync(join(dir, 'broken.jsonl'), `${text}not json\n`);
     const broken = runCli(['policy', 'simulate', '--history', join(dir, 'broken.jsonl'), '--profile', 'baseline'], { cwd: dir });

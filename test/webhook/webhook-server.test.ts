@@ -349,6 +349,29 @@ describe('webhook server', () => {
   });
 });
 
+describe('webhook server certificate rotation', () => {
+  it('serves a new certificate after setCertificate, without a restart', async () => {
+    const webhook = await startWebhook({ labels });
+    try {
+      const { createWebhookCertificates } = await import('../../src/server/webhook/webhook-certs.js');
+      const next = await createWebhookCertificates({ service: 'aspis-webhook', namespace: 'aspis', extraNames: ['127.0.0.1'] });
+      webhook.server.setCertificate({ cert: next.cert, key: next.key });
+      const status = await new Promise<number>((resolve, reject) => {
+        httpsRequest(`${webhook.url}/healthz`, { ca: next.caCert, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(status, 200);
+      await assert.rejects(post(webhook, '/healthz', '', {}, 'GET'), /self-signed|unable to verify|certificate/i);
+    } finally {
+      await webhook.stop();
+    }
+  });
+});
+
 describe('webhook server shutdown', () => {
   it('drains an in-flight review, then refuses new connections', async () => {
     const webhook = await startWebhook({ labels });

@@ -18,6 +18,7 @@ import { EXIT } from '../exit-codes.js';
 interface SimulateOptions {
   history: string;
   profile?: string;
+  policies?: string;
   warnProfile?: string;
   checks?: string[];
   warnChecks?: string[];
@@ -51,6 +52,7 @@ export function registerPolicySimulate(program: Command, env: { setExitCode(code
     .description('replay recorded admission reviews (aspis webhook history) through a policy set: what it would deny or warn, per policy')
     .requiredOption('--history <file>', 'JSON Lines history written by aspis webhook serve (--history / history.file)')
     .option('--profile <level[:version]>', 'Pod Security level enforced in every namespace: restricted, baseline:v1.30…')
+    .option('--policies <dir>', 'ValidatingAdmissionPolicies and bindings (YAML/JSON files): Deny bindings count as denials, Warn as warnings')
     .option('--warn-profile <level[:version]>', 'Pod Security level warned in every namespace')
     .option('--checks <ids>', 'library checks to enforce, comma-separated, or * for every check .aspis.yaml selects', list)
     .option('--warn-checks <ids>', 'library checks to warn, comma-separated, or *', list)
@@ -61,8 +63,8 @@ export function registerPolicySimulate(program: Command, env: { setExitCode(code
 }
 
 async function simulate(options: SimulateOptions): Promise<number> {
-  if (!options.profile && !options.warnProfile && !options.checks && !options.warnChecks) {
-    throw new Error('give a policy set to simulate: --profile, --warn-profile, --checks or --warn-checks');
+  if (!options.profile && !options.policies && !options.warnProfile && !options.checks && !options.warnChecks) {
+    throw new Error('give a policy set to simulate: --profile, --policies, --warn-profile, --checks or --warn-checks');
   }
   const enforce = options.profile ? parseProfileOption(options.profile, '--profile') : undefined;
   const warn = options.warnProfile ? parseProfileOption(options.warnProfile, '--warn-profile') : undefined;
@@ -71,6 +73,7 @@ async function simulate(options: SimulateOptions): Promise<number> {
     cwd: process.cwd(),
     ...(options.config !== undefined ? { config: options.config } : {}),
     ...(options.webhookConfig !== undefined ? { webhookConfig: options.webhookConfig } : {}),
+    ...(options.policies !== undefined ? { policies: options.policies } : {}),
     override: (config) => {
       const privileged = { level: 'privileged' as const, version: config.defaults.enforce.version, versionText: 'latest' };
       config.defaults = { enforce: enforce ?? privileged, warn: warn ?? privileged, audit: privileged };

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { formatErrorSource } from '../../outputs/text.js';
@@ -179,6 +179,16 @@ async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aspis: cannot listen on ${options.host}:${port}: ${(error as Error).message}\n`);
     return EXIT.error;
   }
+  // Certificate rotation (a Secret volume swaps its files): reload the serving certificate when the files change.
+  const reload = () => {
+    try {
+      server.setCertificate({ cert: readFileSync(options.cert), key: readFileSync(options.key) });
+      logger.info('serving certificate reloaded');
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'serving certificate not reloaded; keeping the previous one');
+    }
+  };
+  watchFile(options.cert, { interval: 10_000 }, reload);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
@@ -187,6 +197,7 @@ async function serve(options: ServeOptions): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  unwatchFile(options.cert);
   await server.stop(shutdownTimeout);
   await namespaces.stop();
   await recorder?.close();
