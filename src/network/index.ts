@@ -39,7 +39,7 @@
  *   serviceBackends(model, service) → PodGroup[]
  */
 export { buildNetworkModel } from './network-model.js';
-export type { IngressBackend, ModelIssue, NamespaceInfo, NetworkModel, NetworkModelOptions } from './network-model.js';
+export type { ModelIssue, NamespaceInfo, NetworkModel, NetworkModelOptions } from './network-model.js';
 export { podGroups } from './pod-groups.js';
 export type { PodGroup, PodsFrom, WorkloadRef } from './pod-groups.js';
 export { Reachability, canonicalExternal } from './reachability.js';
@@ -60,6 +60,8 @@ export { formatPolicyRef, isNetworkPolicy, parseNetworkPolicy, peerPath, portNam
 export type { Direction, NetworkPolicy, NetworkPolicyIssue, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, PolicyRef } from '../core/k8s/network-policy.js';
 export { containerPortsOf, namespaceLabelsOf, podNetworkOf, resolveNamedPort } from '../core/k8s/pod-network.js';
 export type { ContainerPort, PodNetwork } from '../core/k8s/pod-network.js';
+export { ingressBackendsOf, isIngress } from '../core/k8s/ingress-backend.js';
+export type { IngressBackend } from '../core/k8s/ingress-backend.js';
 export { exposesOutsideCluster, isService, serviceOf, serviceSelects, targetPortOn } from '../core/k8s/service.js';
 export type { ServiceInfo, ServicePort } from '../core/k8s/service.js';
 export { IpSet, formatCidr, formatIpAddress, parseCidr, parseIpAddress } from '../core/k8s/ip-set.js';

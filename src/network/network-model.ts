@@ -6,6 +6,8 @@
 import type { FieldPath } from '../core/model/field-path.js';
 import type { KubeObject } from '../core/model/resource.js';
 import { groupOf } from '../core/model/resource.js';
+import type { IngressBackend } from '../core/k8s/ingress-backend.js';
+import { ingressBackendsOf, isIngress } from '../core/k8s/ingress-backend.js';
 import type { NetworkPolicy } from '../core/k8s/network-policy.js';
 import { isNetworkPolicy, parseNetworkPolicy } from '../core/k8s/network-policy.js';
 import type { PolicyLookup } from '../core/k8s/network-verdict.js';
@@ -21,15 +23,6 @@ export interface NamespaceInfo {
   labels: Readonly<Record<string, string>>;
   /** The Namespace object, when the input has one. */
   object?: KubeObject;
-}
-
-/** An Ingress rule's backend Service (for exposure). */
-export interface IngressBackend {
-  object: KubeObject;
-  namespace: string;
-  service: string;
-  /** The Service port, by number or name; undefined when not given. */
-  port: number | string | undefined;
 }
 
 export interface ModelIssue {
@@ -62,33 +55,6 @@ export interface NetworkModelOptions {
   podsFrom?: PodsFrom;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function ingressBackendsOf(object: KubeObject, namespace: string): IngressBackend[] {
-  const spec = isRecord(object['spec']) ? object['spec'] : {};
-  const backends: IngressBackend[] = [];
-  const add = (backend: unknown) => {
-    if (!isRecord(backend)) return;
-    // networking.k8s.io/v1: backend.service.{name, port.{number|name}}; v1beta1: backend.{serviceName, servicePort}.
-    const service = backend['service'];
-    if (isRecord(service) && typeof service['name'] === 'string') {
-      const port = isRecord(service['port']) ? (service['port']['number'] ?? service['port']['name']) : undefined;
-      backends.push({ object, namespace, service: service['name'], port: typeof port === 'number' || typeof port === 'string' ? port : undefined });
-    } else if (typeof backend['serviceName'] === 'string') {
-      const port = backend['servicePort'];
-      backends.push({ object, namespace, service: backend['serviceName'], port: typeof port === 'number' || typeof port === 'string' ? port : undefined });
-    }
-  };
-  add(spec['defaultBackend'] ?? spec['backend']);
-  for (const rule of Array.isArray(spec['rules']) ? spec['rules'] : []) {
-    const http = isRecord(rule) ? rule['http'] : undefined;
-    for (const path of isRecord(http) && Array.isArray(http['paths']) ? http['paths'] : []) if (isRecord(path)) add(path['backend']);
-  }
-  return backends;
-}
-
 export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkModelOptions = {}): NetworkModel {
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const objects = [...input];
@@ -103,8 +69,6 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
   const services: ServiceInfo[] = [];
   const ingressBackends: IngressBackend[] = [];
   for (const object of objects) {
-    const ns = object.metadata?.namespace;
-    const namespace = typeof ns === 'string' && ns !== '' ? ns : defaultNamespace;
     if (object.kind === 'Namespace' && typeof object.apiVersion === 'string' && groupOf(object.apiVersion) === '') {
       const name = object.metadata?.name;
       if (typeof name === 'string' && name !== '') noteNamespace(name, object, stringLabels(object.metadata?.labels));
@@ -117,8 +81,8 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
     } else if (isService(object)) {
       const service = serviceOf(object, defaultNamespace);
       if (service) services.push(service);
-    } else if (object.kind === 'Ingress' && typeof object.apiVersion === 'string' && ['networking.k8s.io', 'extensions'].includes(groupOf(object.apiVersion))) {
-      ingressBackends.push(...ingressBackendsOf(object, namespace));
+    } else if (isIngress(object)) {
+      ingressBackends.push(...ingressBackendsOf(object, defaultNamespace));
     }
   }
   const groups = podGroups(objects, options.podsFrom ?? 'templates', defaultNamespace);

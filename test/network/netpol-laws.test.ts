@@ -111,7 +111,7 @@ const cluster = fc.record({
 type Cluster = { pods: { ns: string; labels: Record<string, string>; http: number | undefined; dns: boolean; hostNetwork: boolean }[]; policies: { ns: string; spec: Record<string, unknown> }[]; redTeam: string[] };
 
 function objectsOf(c: Cluster, extra: { ns: string; spec: Record<string, unknown> }[] = []): KubeObject[] {
-  const objects: KubeObject[] = NAMESPACES.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: c.redTeam.includes(ns) ? { team: 'red' } : {} } }));
+  const objects: KubeObject[] = NAMESPACES.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: c.redTeam.includes(ns) ? { team: 'red' } : ({} as Record<string, string>) } }));
   c.pods.forEach((p, i) => {
     const ports: Record<string, unknown>[] = [];
     if (p.http) ports.push({ name: 'http', containerPort: p.http });

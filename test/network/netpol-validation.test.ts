@@ -66,7 +66,7 @@ describe('validation as the API server does it', () => {
 
 describe('IP sets', () => {
   it('parses and formats IPv6 forms', () => {
-    for (const [text, formatted] of [
+    for (const [text, formatted] of <[string, string][]>[
       ['::', '::'],
       ['::1', '::1'],
       ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
