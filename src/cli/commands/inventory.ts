@@ -5,11 +5,8 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { once } from 'node:events';
 import { LATEST_PSS_VERSION, parsePssVersion } from '../../core/model/check-context.js';
 import type { PssVersion } from '../../core/model/check-context.js';
-import type { InputError } from '../../core/model/report.js';
 import { InventoryBuilder } from '../../inventory/inventory-builder.js';
 import { isInventoriedKind } from '../../inventory/inventoried-kinds.js';
 import { INVENTORY_FORMATS, inventoryChunks } from '../../outputs/inventory-output.js';
@@ -17,11 +14,14 @@ import type { InventoryFormat } from '../../outputs/inventory-output.js';
 import { formatErrorSource } from '../../outputs/text.js';
 import { ClusterAccessError } from '../../sources/cluster/api-error.js';
 import { clusterBatches } from '../../sources/cluster/cluster-batches.js';
-import { connect } from '../../sources/cluster/kube-connection.js';
 import type { KubeConnection } from '../../sources/cluster/kube-connection.js';
 import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
 import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { EXIT } from '../exit-codes.js';
+import { addClusterOptions, clusterTarget } from '../cluster-options.js';
+import type { ClusterOptions } from '../cluster-options.js';
+import { ProgressLine } from '../cluster-progress.js';
+import { writeChunksToFile, writeChunksToStdout } from '../write-chunks.js';
 
 interface InventoryOptions {
   output?: InventoryFormat;
@@ -29,13 +29,7 @@ interface InventoryOptions {
   pssVersion?: string;
 }
 
-interface ClusterInventoryOptions extends InventoryOptions {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string[];
-  allNamespaces?: boolean;
-  selector?: string;
-}
+type ClusterInventoryOptions = InventoryOptions & ClusterOptions;
 
 interface Env {
   version: string;
@@ -55,13 +49,8 @@ export function registerInventory(program: Command, env: Env): void {
   });
   const cluster = inventory
     .command('cluster')
-    .description('inventory a live cluster: every namespace (or those of -n), read-only, with paged LISTs')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
-    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
-    .option('-n, --namespace <names>', 'only these namespaces (repeatable or comma-separated)', commaList)
-    .option('-A, --all-namespaces', 'every namespace (the default without -n)')
-    .addOption(new Option('-l, --selector <selector>', 'only objects with these labels (e.g. app=web,tier!=db); matching nothing is an error'));
-  addOutputOptions(cluster).action(async (options: ClusterInventoryOptions) => {
+    .description('inventory a live cluster: every namespace (or those of -n), read-only, with paged LISTs');
+  addOutputOptions(addClusterOptions(cluster)).action(async (options: ClusterInventoryOptions) => {
     env.setExitCode(await inventoryCluster(options, env.version));
   });
 }
@@ -74,10 +63,6 @@ function addOutputOptions(command: Command): Command {
       '--pss-version <version>',
       'Pod Security version that `latest` (and an unversioned label) stands for: latest or v1.N (default: the cluster\'s version with `cluster`, else the newest known)',
     );
-}
-
-function commaList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((name) => name.trim()).filter(Boolean)];
 }
 
 async function inventoryManifests(paths: string[], options: InventoryOptions, version: string): Promise<number> {
@@ -97,30 +82,13 @@ async function inventoryManifests(paths: string[], options: InventoryOptions, ve
 }
 
 async function inventoryCluster(options: ClusterInventoryOptions, version: string): Promise<number> {
-  const namespaces = options.namespace ?? [];
-  if (options.allNamespaces && namespaces.length > 0) throw new Error('use either -n/--namespace or -A/--all-namespaces, not both');
-  if (options.namespace && namespaces.length === 0) throw new Error('-n/--namespace names no namespace');
-  if (options.selector !== undefined && options.selector.trim() === '') throw new Error('-l/--selector is empty');
   const pinned = options.pssVersion ? parsePssVersion(options.pssVersion) : undefined;
-
-  let connection: KubeConnection | undefined;
-  const errors: InputError[] = [];
-  try {
-    connection = connect({
-      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-      ...(options.context !== undefined ? { context: options.context } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof ClusterAccessError)) throw error;
-    errors.push({ source: 'kubeconfig', message: error.message });
-  }
-  const scope = namespaces.length > 0 ? `namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}` : 'all namespaces';
-  const selector = options.selector ? `, selector ${options.selector}` : '';
-  const input = connection ? `${connection.label}, ${scope}${selector}` : `cluster (${scope}${selector})`;
+  const { connection, namespaces, input, errors } = clusterTarget(options);
   const pssVersion = pinned ?? (connection ? await serverPssVersion(connection) : LATEST_PSS_VERSION);
   const builder = new InventoryBuilder({ pssVersion, inputs: [input], toolVersion: version, now: new Date() });
   builder.addErrors(errors);
   if (connection) {
+    const progress = new ProgressLine();
     try {
       const batches = clusterBatches({
         connection,
@@ -129,9 +97,7 @@ async function inventoryCluster(options: ClusterInventoryOptions, version: strin
         includeControlled: true,
         ...(namespaces.length > 0 ? { namespaces } : {}),
         ...(options.selector ? { labelSelector: options.selector } : {}),
-        onProgress: (event) => {
-          if (event.type === 'note') process.stderr.write(`aspis: note: ${event.message}\n`);
-        },
+        onProgress: (event) => progress.update(event),
       });
       // One LIST page at a time: its objects are released once projected.
       for await (const batch of batches) {
@@ -139,6 +105,7 @@ async function inventoryCluster(options: ClusterInventoryOptions, version: strin
         builder.add(batch.resources);
       }
     } finally {
+      progress.end();
       connection.close();
     }
   }
@@ -167,25 +134,10 @@ async function finish(builder: InventoryBuilder, options: InventoryOptions): Pro
   const toFile = options.outputFile !== undefined;
   const format: InventoryFormat = options.output ?? (process.stdout.isTTY && !toFile ? 'table' : 'json');
   const chunks = inventoryChunks(inventory, format);
-  if (toFile) writeToFile(options.outputFile!, chunks);
-  else await writeToStdout(chunks);
+  if (toFile) writeChunksToFile(options.outputFile!, chunks);
+  else await writeChunksToStdout(chunks);
   for (const error of inventory.errors) {
     process.stderr.write(`aspis: ${formatErrorSource(error)}: ${error.field ? `${error.field}: ` : ''}${error.message}\n`);
   }
   return inventory.errors.length > 0 ? EXIT.error : EXIT.ok;
-}
-
-function writeToFile(path: string, chunks: Iterable<string>): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const chunk of chunks) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function writeToStdout(chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) {
-    if (chunk !== '' && !process.stdout.write(chunk)) await once(process.stdout, 'drain');
-  }
 }

@@ -1,5 +1,3 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { once } from 'node:events';
 import type { Check } from '../../core/model/check.js';
 import type { InputError } from '../../core/model/report.js';
 import { atLeast } from '../../core/model/severity.js';
@@ -7,6 +5,7 @@ import { reportChunks } from '../../outputs/index.js';
 import type { OutputFormat } from '../../outputs/index.js';
 import type { ScanSession } from '../../scan/scan-session.js';
 import { EXIT } from '../exit-codes.js';
+import { writeChunksToFile, writeChunksToStdout } from '../write-chunks.js';
 import type { ScanOptions } from './scan-options.js';
 
 /** Finishes the scan, writes the report where and as asked, prints errors, and returns the exit code. */
@@ -17,8 +16,8 @@ export async function finishScan(session: ScanSession, checks: readonly Check[],
   const format: OutputFormat = options.output ?? (process.stdout.isTTY && !toFile ? 'table' : 'json');
   const color = options.color && !toFile && Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
   const chunks = reportChunks(report, format, { color, checks });
-  if (toFile) writeToFile(options.outputFile!, chunks);
-  else await writeToStdout(chunks);
+  if (toFile) writeChunksToFile(options.outputFile!, chunks);
+  else await writeChunksToStdout(chunks);
 
   if (report.errors.length > 0) {
     for (const error of report.errors) process.stderr.write(`aspis: ${describeError(error)}\n`);
@@ -26,27 +25,6 @@ export async function finishScan(session: ScanSession, checks: readonly Check[],
   }
   if (options.failOn && report.findings.some((f) => atLeast(f.severity, options.failOn!))) return EXIT.findings;
   return EXIT.ok;
-}
-
-/** Writes the chunks to a file (created or truncated) as they come: the report's text is never one string. */
-function writeToFile(path: string, chunks: Iterable<string>): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const chunk of chunks) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes the chunks to standard output, waiting whenever its buffer is full, ending with a newline. */
-async function writeToStdout(chunks: Iterable<string>): Promise<void> {
-  let last = '';
-  for (const chunk of chunks) {
-    if (chunk === '') continue;
-    last = chunk;
-    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-  }
-  if (!last.endsWith('\n')) process.stdout.write('\n');
 }
 
 function describeError(error: InputError): string {
