@@ -11,6 +11,7 @@ import { check as defaultNamespace } from './namespace/default-namespace/check.j
 import { check as defaultServiceAccountAutomount } from './rbac/default-service-account-automount/check.js';
 import { check as defaultServiceAccountBinding } from './rbac/default-service-account-binding/check.js';
 import { check as defaultServiceAccountUsed } from './rbac/default-service-account-used/check.js';
+import { check as exposedWorkloadOpenToAll } from './network/exposed-workload-open-to-all/check.js';
 import { check as hardcodedCredentialsInEnv } from './workload/hardcoded-credentials-in-env/check.js';
 import { check as hostNamespaces } from './pod-security/host-namespaces/check.js';
 import { check as hostPathVolumes } from './pod-security/host-path-volumes/check.js';
@@ -18,7 +19,10 @@ import { check as hostPorts } from './pod-security/host-ports/check.js';
 import { check as hostProbesLifecycle } from './pod-security/host-probes-lifecycle/check.js';
 import { check as imageDigestPinning } from './workload/image-digest-pinning/check.js';
 import { check as imageTagLatest } from './workload/image-tag-latest/check.js';
+import { check as namespaceWithoutDefaultDeny } from './network/namespace-without-default-deny/check.js';
 import { check as namespaceWithoutNetworkPolicy } from './namespace/namespace-without-network-policy/check.js';
+import { check as networkPolicyRuleNeverMatches } from './network/network-policy-rule-never-matches/check.js';
+import { check as networkPolicySelectsNothing } from './network/network-policy-selects-nothing/check.js';
 import { check as nodePortServices } from './network/node-port-services/check.js';
 import { check as privilegedContainers } from './pod-security/privileged-containers/check.js';
 import { check as procMount } from './pod-security/proc-mount/check.js';
@@ -48,6 +52,7 @@ import { check as systemMastersBinding } from './rbac/system-masters-binding/che
 import { check as unsafeSysctls } from './pod-security/unsafe-sysctls/check.js';
 import { check as untrustedRegistry } from './workload/untrusted-registry/check.js';
 import { check as windowsHostProcess } from './pod-security/windows-host-process/check.js';
+import { check as workloadNotIsolated } from './network/workload-not-isolated/check.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   addedCapabilities,
@@ -61,6 +66,7 @@ export const ALL_CHECKS: readonly Check[] = [
   defaultServiceAccountAutomount,
   defaultServiceAccountBinding,
   defaultServiceAccountUsed,
+  exposedWorkloadOpenToAll,
   hardcodedCredentialsInEnv,
   hostNamespaces,
   hostPathVolumes,
@@ -68,7 +74,10 @@ export const ALL_CHECKS: readonly Check[] = [
   hostProbesLifecycle,
   imageDigestPinning,
   imageTagLatest,
+  namespaceWithoutDefaultDeny,
   namespaceWithoutNetworkPolicy,
+  networkPolicyRuleNeverMatches,
+  networkPolicySelectsNothing,
   nodePortServices,
   privilegedContainers,
   procMount,
@@ -98,4 +107,5 @@ export const ALL_CHECKS: readonly Check[] = [
   unsafeSysctls,
   untrustedRegistry,
   windowsHostProcess,
+  workloadNotIsolated,
 ];

@@ -74,7 +74,7 @@ export const cisKubernetesFramework: Framework = {
     { id: '5.2.13', title: 'Minimize the admission of containers which use HostPorts', checks: ['host-ports'] },
     // 5.3 Network Policies and CNI
     { id: '5.3.1', title: 'Ensure that the CNI in use supports Network Policies', checks: [] },
-    { id: '5.3.2', title: 'Ensure that all Namespaces have Network Policies defined', checks: ['namespace-without-network-policy'] },
+    { id: '5.3.2', title: 'Ensure that all Namespaces have Network Policies defined', checks: ['namespace-without-network-policy', 'namespace-without-default-deny'] },
     // 5.4 Secrets Management
     { id: '5.4.1', title: 'Prefer using secrets as files over secrets as environment variables', checks: ['secrets-in-env'] },
     { id: '5.4.2', title: 'Consider external secret storage', checks: [] },

@@ -118,12 +118,12 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1190',
       title: 'Exploit Public-Facing Application',
-      checks: ['node-port-services'],
+      checks: ['node-port-services', 'exposed-workload-open-to-all'],
     },
     {
       id: 'T1046',
       title: 'Network Service Discovery',
-      checks: ['namespace-without-network-policy'],
+      checks: ['namespace-without-network-policy', 'namespace-without-default-deny', 'workload-not-isolated'],
     },
     {
       id: 'T1496',

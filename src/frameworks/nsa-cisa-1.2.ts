@@ -80,7 +80,13 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'network.network-policies',
       title: 'Network separation: use network policies (default deny) in every namespace',
-      checks: ['namespace-without-network-policy'],
+      checks: [
+        'namespace-without-network-policy',
+        'namespace-without-default-deny',
+        'workload-not-isolated',
+        'network-policy-selects-nothing',
+        'network-policy-rule-never-matches',
+      ],
     },
     {
       id: 'network.resource-policies',

@@ -1,0 +1,115 @@
+/**
+ * What the NetworkPolicy coverage checks read from an inventory, built once per inventory: the valid NetworkPolicies
+ * (networking.k8s.io; invalid ones are left out: `aspis netpol` reports them with file:line), the top-level workloads
+ * (objects with a pod template that no other object of the input controls: a Deployment stands for its ReplicaSets and
+ * Pods) with their pods' network identity, namespace labels, Services and Ingress backends.
+ *
+ * Objects without metadata.namespace are taken to be in `default`, together, as `kubectl apply` with a default context
+ * would place them: a policy and a Deployment written without a namespace land in the same one.
+ */
+import type { Inventory } from '../../core/engine/inventory.js';
+import type { KubeObject } from '../../core/model/resource.js';
+import type { IngressBackend } from '../../core/k8s/ingress-backend.js';
+import { ingressBackendsOf, isIngress } from '../../core/k8s/ingress-backend.js';
+import type { NetworkPolicy } from '../../core/k8s/network-policy.js';
+import { isNetworkPolicy, parseNetworkPolicy } from '../../core/k8s/network-policy.js';
+import type { PolicyLookup } from '../../core/k8s/network-verdict.js';
+import { policyList } from '../../core/k8s/network-verdict.js';
+import type { PodNetwork } from '../../core/k8s/pod-network.js';
+import { namespaceLabelsOf, podNetworkOf, stringLabels } from '../../core/k8s/pod-network.js';
+import type { ServiceInfo } from '../../core/k8s/service.js';
+import { isService, serviceOf } from '../../core/k8s/service.js';
+import type { Workload } from '../../core/k8s/workload.js';
+import { workloadOf } from '../../core/k8s/workload.js';
+import { POD_TEMPLATE_PATHS } from '../../core/k8s/workload-kinds.js';
+
+export const DEFAULT_NAMESPACE = 'default';
+
+/** The kinds these checks read (their `target.inventory`). */
+export const NETWORK_INVENTORY_KINDS: readonly string[] = ['Namespace', 'NetworkPolicy', 'Service', 'Ingress', ...Object.keys(POD_TEMPLATE_PATHS)];
+
+export interface NetworkWorkload {
+  object: KubeObject;
+  workload: Workload;
+  pod: PodNetwork;
+  /** `Kind/namespace/name`, for messages. */
+  name: string;
+}
+
+export interface NetworkInventory {
+  policies: NetworkPolicy[];
+  workloads: NetworkWorkload[];
+  /** Namespace name → its Namespace object, when the input has one. */
+  namespaceObjects: Map<string, KubeObject>;
+  /** Every namespace a workload, policy or Namespace object of the input is in, sorted. */
+  namespaces: string[];
+  services: ServiceInfo[];
+  ingressBackends: IngressBackend[];
+  lookup: PolicyLookup;
+}
+
+function namespaceOf(object: KubeObject): string {
+  const ns = object.metadata?.namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : DEFAULT_NAMESPACE;
+}
+
+/** Whether another object of the input is the controller of `object` (by uid, else by kind and name). */
+function controlledWithin(object: KubeObject, byUid: Set<string>, byName: Set<string>): boolean {
+  const refs = object.metadata?.['ownerReferences'];
+  if (!Array.isArray(refs)) return false;
+  return refs.some((ref) => {
+    if (!ref || typeof ref !== 'object' || (ref as Record<string, unknown>)['controller'] !== true) return false;
+    const { uid, kind, name } = ref as Record<string, unknown>;
+    if (typeof uid === 'string' && byUid.has(uid)) return true;
+    return byName.has(`${namespaceOf(object)}/${String(kind)}/${String(name)}`);
+  });
+}
+
+const cache = new WeakMap<Inventory, NetworkInventory>();
+
+export function networkInventory(inventory: Inventory): NetworkInventory {
+  const cached = cache.get(inventory);
+  if (cached) return cached;
+  const policies: NetworkPolicy[] = [];
+  for (const object of inventory.ofKind('NetworkPolicy')) {
+    if (!isNetworkPolicy(object)) continue;
+    const parsed = parseNetworkPolicy(object, DEFAULT_NAMESPACE).policy;
+    if (parsed) policies.push(parsed);
+  }
+  const candidates: { object: KubeObject; workload: Workload }[] = [];
+  for (const kind of Object.keys(POD_TEMPLATE_PATHS)) {
+    for (const object of inventory.ofKind(kind)) {
+      const workload = workloadOf(object);
+      if (workload) candidates.push({ object, workload });
+    }
+  }
+  const byUid = new Set<string>();
+  const byName = new Set<string>();
+  for (const { object } of candidates) {
+    if (typeof object.metadata?.uid === 'string') byUid.add(object.metadata.uid);
+    byName.add(`${namespaceOf(object)}/${String(object.kind)}/${String(object.metadata?.name)}`);
+  }
+  const workloads = candidates
+    .filter(({ object }) => !controlledWithin(object, byUid, byName))
+    .map(({ object, workload }) => ({ object, workload, pod: podNetworkOf(workload, DEFAULT_NAMESPACE), name: `${String(object.kind)}/${namespaceOf(object)}/${String(object.metadata?.name ?? '')}` }));
+
+  const namespaceObjects = new Map<string, KubeObject>();
+  const namespaceLabels = new Map<string, Record<string, string>>();
+  for (const object of inventory.ofKind('Namespace')) {
+    const name = object.metadata?.name;
+    if (typeof name !== 'string' || name === '' || namespaceObjects.has(name)) continue;
+    namespaceObjects.set(name, object);
+    namespaceLabels.set(name, namespaceLabelsOf(name, stringLabels(object.metadata?.labels)));
+  }
+  const services: ServiceInfo[] = [];
+  for (const object of inventory.ofKind('Service')) {
+    const service = isService(object) ? serviceOf(object, DEFAULT_NAMESPACE) : undefined;
+    if (service) services.push(service);
+  }
+  const ingressBackends = inventory.ofKind('Ingress').filter(isIngress).flatMap((object) => ingressBackendsOf(object, DEFAULT_NAMESPACE));
+  const namespaces = [...new Set([...namespaceObjects.keys(), ...workloads.map((w) => w.pod.namespace), ...policies.map((p) => p.namespace)])].sort();
+  const lookup = policyList(policies, (ns) => namespaceLabels.get(ns) ?? namespaceLabelsOf(ns));
+  const result = { policies, workloads, namespaceObjects, namespaces, services, ingressBackends, lookup };
+  cache.set(inventory, result);
+  return result;
+}

@@ -1,0 +1,45 @@
+import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
+import { formatPolicyRef } from '../../../core/k8s/network-policy.js';
+import type { Direction } from '../../../core/k8s/network-policy.js';
+import { policiesIsolating } from '../../../core/k8s/network-verdict.js';
+import { NETWORK_INVENTORY_KINDS, networkInventory } from '../network-inventory.js';
+
+export const check: InventoryCheck = {
+  id: 'workload-not-isolated',
+  title: 'Workloads not isolated by a NetworkPolicy',
+  severity: 'medium',
+  category: 'network',
+  target: { inventory: NETWORK_INVENTORY_KINDS },
+  rationale:
+    'Kubernetes isolates a pod for ingress (or egress) only when some NetworkPolicy of its namespace selects it with ' +
+    'that direction in its policyTypes; until then every connection in that direction is allowed, whatever other ' +
+    'policies say about other pods. An Egress-only policy leaves ingress open and a policy without policyTypes and ' +
+    'without egress rules leaves egress open. Reported per workload (a Deployment for its pods, from its template ' +
+    'labels) and per direction. Pods with hostNetwork: true are not subject to NetworkPolicy and are not reported here.',
+  remediation:
+    'Select the workload with a NetworkPolicy for each direction: a namespace default deny (podSelector: {}, ' +
+    'policyTypes: [Ingress, Egress]) plus policies allowing what it needs; check the result with `aspis netpol reach`.',
+  references: ['https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation'],
+  evaluate(inventory) {
+    const net = networkInventory(inventory);
+    const violations: InventoryViolation[] = [];
+    for (const workload of net.workloads) {
+      if (workload.pod.hostNetwork) continue;
+      for (const direction of ['ingress', 'egress'] as Direction[]) {
+        if (policiesIsolating(net.lookup, workload.pod, direction).length > 0) continue;
+        const others = net.lookup.policiesIn(workload.pod.namespace).filter((p) => p.selectsPodLabels(workload.pod.labels));
+        const why =
+          others.length > 0
+            ? `the NetworkPolicies selecting it (${others.map(formatPolicyRef).join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
+            : `no NetworkPolicy of namespace "${workload.pod.namespace}" selects its pods`;
+        violations.push({
+          subject: { object: workload.object },
+          path: [...workload.workload.metadataPath, 'labels'],
+          message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
+          evidence: { direction, labels: workload.pod.labels, selectingPolicies: others.map(formatPolicyRef) },
+        });
+      }
+    }
+    return violations;
+  },
+};
