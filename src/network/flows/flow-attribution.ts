@@ -1,0 +1,316 @@
+/**
+ * Attributes the ends of observed flows to workloads through the inventory at the time of the flow:
+ *
+ * - a workload the observer named (Hubble `workloads`, Aspis JSONL `workload`) is taken as is;
+ * - a pod is placed under its top-most owner (its pod group in the model);
+ * - an address is looked up in the address book: Pods' `status.podIP(s)` from their creation until their deletion
+ *   (or the end of their containers for finished pods), Services' cluster IPs, external IPs and load-balancer
+ *   addresses, and the address records of the flow files (a node recorder writes them beside its flows); a
+ *   hostNetwork pod's address is its node's, which NetworkPolicy only knows as an address;
+ * - a Service (named, or reached by its address) stands for its backends, each reached on its target port (a named
+ *   targetPort resolves per backend);
+ * - an address nobody held, inside the cluster's networks, is unattributed (with the reason, and who held the address
+ *   at another time); outside them it is an external peer. Hubble's `world` identity is external wherever it is.
+ *
+ * Workloads the inventory does not have but the flows name with their labels (Hubble gives every pod's labels) are
+ * kept as workloads "known from flows", so generation can still select them.
+ */
+import type { Cidr, IpAddress } from '../../core/k8s/ip-set.js';
+import { IpSet, parseCidr, parseIpAddress } from '../../core/k8s/ip-set.js';
+import type { Protocol } from '../../core/k8s/port-set.js';
+import type { ServiceInfo } from '../../core/k8s/service.js';
+import { serviceSelects, targetPortOn } from '../../core/k8s/service.js';
+import type { AddressRecord, FlowEndpoint, FlowWorkloadRef } from '../../core/model/flow-record.js';
+import type { KubeObject } from '../../core/model/resource.js';
+import type { NetworkModel } from '../network-model.js';
+import { AddressBook } from './address-book.js';
+import type { Assignment } from './address-book.js';
+import type { EdgeEnd, FlowWorkload } from './workload-edge.js';
+import { workloadId } from './workload-edge.js';
+
+/** Private and shared address space: where pod and Service addresses live unless `clusterNetworks` says otherwise. */
+export const DEFAULT_CLUSTER_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as const;
+
+export interface FlowAttributionOptions {
+  /** CIDRs of the pod and Service networks (default DEFAULT_CLUSTER_NETWORKS). */
+  clusterNetworks?: readonly string[];
+}
+
+/** An attributed end; a destination also says on which port it receives and through which Service. */
+export interface AttributedEnd {
+  end: EdgeEnd;
+  port: number;
+  /** `namespace/name:port` of the Service the flow was addressed to. */
+  service?: string;
+}
+
+export type Attribution = { ends: AttributedEnd[] } | { unattributed: { subject: string; reason: string } };
+
+type Holder =
+  | { kind: 'workload'; workload: FlowWorkload }
+  | { kind: 'service'; service: ServiceInfo }
+  | { kind: 'host'; what: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function timeOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+function iso(time: number): string {
+  return Number.isFinite(time) ? new Date(time).toISOString() : time < 0 ? 'the start' : 'now';
+}
+
+/** The addresses a Pod object had (`status.podIPs`, else `status.podIP`). */
+function podAddresses(pod: KubeObject): string[] {
+  const status = isRecord(pod['status']) ? pod['status'] : {};
+  const list = Array.isArray(status['podIPs']) ? status['podIPs'].map((entry) => (isRecord(entry) ? entry['ip'] : undefined)) : [];
+  const addresses = list.filter((ip): ip is string => typeof ip === 'string' && ip !== '');
+  if (addresses.length === 0 && typeof status['podIP'] === 'string' && status['podIP'] !== '') addresses.push(status['podIP']);
+  return addresses;
+}
+
+/** When a Pod held its addresses: from its creation (or start) until its deletion, or until its containers ended. */
+function podInterval(pod: KubeObject): { from: number; until: number } {
+  const meta = pod.metadata ?? {};
+  const status = isRecord(pod['status']) ? pod['status'] : {};
+  const from = timeOf(meta['creationTimestamp']) ?? timeOf(status['startTime']) ?? -Infinity;
+  let until = timeOf(meta['deletionTimestamp']) ?? Infinity;
+  if (status['phase'] === 'Succeeded' || status['phase'] === 'Failed') {
+    // A finished pod's address goes back to the pool when its last container ends.
+    let finished = -Infinity;
+    for (const entry of Array.isArray(status['containerStatuses']) ? status['containerStatuses'] : []) {
+      const terminated = isRecord(entry) && isRecord(entry['state']) ? entry['state']['terminated'] : undefined;
+      const at = isRecord(terminated) ? timeOf(terminated['finishedAt']) : undefined;
+      if (at !== undefined && at > finished) finished = at;
+    }
+    if (finished > -Infinity) until = Math.min(until, finished);
+  }
+  return { from, until };
+}
+
+/** Addresses a Service answers on inside the cluster and from outside it. */
+function serviceAddresses(service: ServiceInfo): string[] {
+  const spec = isRecord(service.object['spec']) ? service.object['spec'] : {};
+  const out = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value !== '' && value !== 'None') out.add(value);
+  };
+  if (Array.isArray(spec['clusterIPs'])) spec['clusterIPs'].forEach(add);
+  add(spec['clusterIP']);
+  if (Array.isArray(spec['externalIPs'])) spec['externalIPs'].forEach(add);
+  const status = isRecord(service.object['status']) ? service.object['status'] : {};
+  const balancer = isRecord(status['loadBalancer']) ? status['loadBalancer'] : {};
+  for (const entry of Array.isArray(balancer['ingress']) ? balancer['ingress'] : []) if (isRecord(entry)) add(entry['ip']);
+  return [...out];
+}
+
+export class FlowAttributor {
+  /** Every workload attributed so far (inventory and flows), by id. */
+  readonly workloads = new Map<string, FlowWorkload>();
+  private readonly book = new AddressBook<Holder>();
+  private readonly clusterNetworks: IpSet;
+  private readonly podsByName = new Map<string, FlowWorkload>();
+  private readonly services = new Map<string, ServiceInfo>();
+  /** Results that cannot change with time or with later address records, by end and address. */
+  private readonly stable = new Map<string, Attribution>();
+  private readonly inCluster = new Map<string, boolean>();
+
+  constructor(
+    private readonly model: NetworkModel,
+    options: FlowAttributionOptions = {},
+  ) {
+    let networks = IpSet.EMPTY;
+    for (const text of options.clusterNetworks ?? DEFAULT_CLUSTER_NETWORKS) {
+      const cidr = parseCidr(text);
+      if (typeof cidr === 'string') throw new Error(`cluster network ${cidr}`);
+      networks = networks.union(IpSet.ofCidr(cidr as Cidr));
+    }
+    this.clusterNetworks = networks;
+    for (const group of model.groups) {
+      const workload = this.workloadFor(group.owner.namespace, group.owner.kind, group.owner.name);
+      workload.groups.push(group);
+      for (const object of group.objects) {
+        if (object.kind !== 'Pod') continue;
+        const name = object.metadata?.name;
+        if (typeof name === 'string') this.podsByName.set(`${group.namespace}/${name}`, workload);
+        const { from, until } = podInterval(object);
+        for (const ip of podAddresses(object)) {
+          const holder: Holder = group.hostNetwork ? { kind: 'host', what: 'node' } : { kind: 'workload', workload };
+          this.book.assign(ip, { from, until, holder, key: group.hostNetwork ? 'host' : workload.id });
+        }
+      }
+    }
+    for (const service of model.services) {
+      this.services.set(`${service.namespace}/${service.name}`, service);
+      const from = timeOf(service.object.metadata?.['creationTimestamp']) ?? -Infinity;
+      for (const ip of serviceAddresses(service)) {
+        this.book.assign(ip, { from, until: Infinity, holder: { kind: 'service', service }, key: `service:${service.namespace}/${service.name}` });
+      }
+    }
+  }
+
+  private workloadFor(namespace: string, kind: string, name: string): FlowWorkload {
+    const id = workloadId(namespace, kind, name);
+    let workload = this.workloads.get(id);
+    if (!workload) this.workloads.set(id, (workload = { id, namespace, kind, name, groups: [] }));
+    return workload;
+  }
+
+  /** A workload the flows name: the inventory's, or one known from the flows when they give its labels. */
+  private namedWorkload(namespace: string, ref: FlowWorkloadRef, labels: Readonly<Record<string, string>> | undefined): FlowWorkload | undefined {
+    const id = workloadId(namespace, ref.kind, ref.name);
+    const known = this.workloads.get(id);
+    if (known && (known.groups.length > 0 || known.observedLabels)) return known;
+    if (!labels || Object.keys(labels).length === 0) return undefined;
+    const workload = this.workloadFor(namespace, ref.kind, ref.name);
+    workload.observedLabels = labels;
+    return workload;
+  }
+
+  /** Records an address assignment; returns a problem when the record's pod cannot be placed under a workload. */
+  addAddress(record: AddressRecord): string | undefined {
+    let workload: FlowWorkload | undefined;
+    if (record.workload) workload = this.namedWorkload(record.namespace, record.workload, record.labels);
+    workload ??= this.podsByName.get(`${record.namespace}/${record.pod}`);
+    // A pod known only from this record, with its labels: a workload of its own.
+    workload ??= this.namedWorkload(record.namespace, { kind: 'Pod', name: record.pod }, record.labels);
+    if (!workload) {
+      const named = record.workload ? `workload ${workloadId(record.namespace, record.workload.kind, record.workload.name)}` : `pod ${record.namespace}/${record.pod}`;
+      return `${named} is not in the inventory and the record gives no labels: its flows cannot be attributed`;
+    }
+    const hostNetwork = workload.groups.length > 0 && workload.groups.every((g) => g.hostNetwork);
+    const holder: Holder = hostNetwork ? { kind: 'host', what: 'node' } : { kind: 'workload', workload };
+    const assignment: Assignment<Holder> = { from: record.from ?? -Infinity, until: record.until ?? Infinity, holder, key: hostNetwork ? 'host' : workload.id };
+    if (!this.book.assign(record.ip, assignment)) return `"${record.ip}" is not an IP address`;
+    // Cached answers for this address may no longer hold.
+    this.stable.clear();
+    return undefined;
+  }
+
+  attributeSource(endpoint: FlowEndpoint, time: number | undefined): Attribution {
+    const result = this.attribute(endpoint, time, 'source', 0, 'TCP');
+    if ('ends' in result && result.ends.some((e) => e.service)) {
+      return { unattributed: { subject: endpoint.ip ?? `Service ${endpoint.namespace}/${endpoint.service}`, reason: 'the source address is a Service address: connections come from pods' } };
+    }
+    return result;
+  }
+
+  attributeDestination(endpoint: FlowEndpoint, time: number | undefined, port: number, protocol: Protocol): Attribution {
+    return this.attribute(endpoint, time, 'destination', port, protocol);
+  }
+
+  private attribute(endpoint: FlowEndpoint, time: number | undefined, side: 'source' | 'destination', port: number, protocol: Protocol): Attribution {
+    const ns = endpoint.namespace;
+    if (endpoint.workload && ns !== undefined) {
+      const key = `w\u0000${ns}\u0000${endpoint.workload.kind}\u0000${endpoint.workload.name}\u0000${port}\u0000${protocol}`;
+      let result = this.stable.get(key);
+      if (!result) {
+        const workload = this.namedWorkload(ns, endpoint.workload, endpoint.labels);
+        result = workload
+          ? this.onWorkload(workload, port, protocol)
+          : { unattributed: { subject: `workload ${workloadId(ns, endpoint.workload.kind, endpoint.workload.name)}`, reason: 'not in the inventory, and the flow gives no pod labels' } };
+        this.stable.set(key, result);
+      }
+      return result;
+    }
+    if (endpoint.pod !== undefined && ns !== undefined) {
+      const workload = this.podsByName.get(`${ns}/${endpoint.pod}`) ?? (endpoint.labels ? this.namedWorkload(ns, { kind: 'Pod', name: endpoint.pod }, endpoint.labels) : undefined);
+      if (workload) return this.onWorkload(workload, port, protocol);
+      if (endpoint.ip === undefined) return { unattributed: { subject: `pod ${ns}/${endpoint.pod}`, reason: 'not in the inventory, and the flow gives neither its address nor its labels' } };
+    }
+    if (endpoint.service !== undefined && ns !== undefined && side === 'destination') {
+      const service = this.services.get(`${ns}/${endpoint.service}`);
+      if (!service) return { unattributed: { subject: `Service ${ns}/${endpoint.service}`, reason: 'no such Service in the inventory' } };
+      return this.onService(service, port, protocol);
+    }
+    if (endpoint.ip === undefined) return { unattributed: { subject: `${side} endpoint`, reason: 'the flow gives no address, pod, workload or Service' } };
+    return this.onAddress(endpoint.ip, endpoint.reserved, time, port, protocol);
+  }
+
+  private onWorkload(workload: FlowWorkload, port: number, protocol: Protocol): Attribution {
+    if (workload.groups.length > 0 && workload.groups.every((g) => g.hostNetwork)) {
+      return { unattributed: { subject: `workload ${workload.id}`, reason: 'its pods use the host network: NetworkPolicy sees their traffic as their node\'s address, which the flow does not give' } };
+    }
+    return { ends: [{ end: { type: 'workload', namespace: workload.namespace, kind: workload.kind, name: workload.name }, port }] };
+  }
+
+  private onService(service: ServiceInfo, port: number, protocol: Protocol): Attribution {
+    const key = `s\u0000${service.namespace}\u0000${service.name}\u0000${port}\u0000${protocol}`;
+    const cached = this.stable.get(key);
+    if (cached) return cached;
+    const subject = `Service ${service.namespace}/${service.name}:${port}/${protocol}`;
+    let result: Attribution;
+    const servicePort = service.ports.find((p) => p.port === port && p.protocol === protocol);
+    if (!service.selector) result = { unattributed: { subject, reason: 'the Service has no selector (its endpoints are managed by hand): give flows with the pod addresses' } };
+    else if (!servicePort) result = { unattributed: { subject, reason: `the Service has no port ${port}/${protocol} (its ports: ${service.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none'})` } };
+    else {
+      const ends: AttributedEnd[] = [];
+      const seen = new Set<string>();
+      for (const group of this.model.groups) {
+        if (!serviceSelects(service, group) || group.hostNetwork) continue;
+        const target = targetPortOn(servicePort, group);
+        if (target === undefined) continue;
+        const workload = this.workloads.get(workloadId(group.owner.namespace, group.owner.kind, group.owner.name))!;
+        const id = `${workload.id}:${target}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        ends.push({ end: { type: 'workload', namespace: workload.namespace, kind: workload.kind, name: workload.name }, port: target, service: `${service.namespace}/${service.name}:${port}` });
+      }
+      result = ends.length > 0 ? { ends } : { unattributed: { subject, reason: `the Service selects no pod of the inventory that declares its target port ${String(servicePort.targetPort)}` } };
+    }
+    this.stable.set(key, result);
+    return result;
+  }
+
+  private isInCluster(canonical: string): boolean {
+    let inside = this.inCluster.get(canonical);
+    if (inside === undefined) {
+      inside = this.clusterNetworks.has(parseIpAddress(canonical) as IpAddress);
+      this.inCluster.set(canonical, inside);
+    }
+    return inside;
+  }
+
+  private onAddress(ip: string, reserved: string | undefined, time: number | undefined, port: number, protocol: Protocol): Attribution {
+    const canonical = this.book.canonicalAddress(ip);
+    if (!canonical) return { unattributed: { subject: ip, reason: 'not an IP address' } };
+    const timeless = !this.book.timeDependent(canonical);
+    const key = `a\u0000${canonical}\u0000${reserved ?? ''}\u0000${port}\u0000${protocol}`;
+    if (timeless) {
+      const cached = this.stable.get(key);
+      if (cached) return cached;
+    }
+    const result = this.lookupAddress(canonical, reserved, time, port, protocol);
+    if (timeless) this.stable.set(key, result);
+    return result;
+  }
+
+  private lookupAddress(canonical: string, reserved: string | undefined, time: number | undefined, port: number, protocol: Protocol): Attribution {
+    const found = this.book.lookup(canonical, time);
+    if ('found' in found) {
+      const holder = found.found;
+      if (holder.kind === 'workload') return this.onWorkload(holder.workload, port, protocol);
+      if (holder.kind === 'service') return this.onService(holder.service, port, protocol);
+      return { ends: [{ end: { type: 'external', ip: canonical, what: holder.what }, port }] };
+    }
+    if ('ambiguous' in found) {
+      const names = found.ambiguous.map((h) => (h.kind === 'workload' ? h.workload.id : h.kind === 'service' ? `Service ${h.service.namespace}/${h.service.name}` : h.what));
+      return { unattributed: { subject: canonical, reason: `${time === undefined ? 'the flow has no time and the address was held by' : 'held at the same time by'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` } };
+    }
+    if (reserved === 'world') return { ends: [{ end: { type: 'external', ip: canonical }, port }] };
+    if (reserved !== undefined) return { ends: [{ end: { type: 'external', ip: canonical, what: reserved }, port }] };
+    if (!this.isInCluster(canonical)) return { ends: [{ end: { type: 'external', ip: canonical }, port }] };
+    let reason = 'an address of the cluster networks that no pod or Service of the inventory held';
+    if (found.nearest) {
+      const h = found.nearest.holder;
+      const who = h.kind === 'workload' ? h.workload.id : h.kind === 'service' ? `Service ${h.service.namespace}/${h.service.name}` : h.what;
+      reason += ` at the time of the flow (${who} held it from ${iso(found.nearest.from)} until ${iso(found.nearest.until)})`;
+    }
+    return { unattributed: { subject: canonical, reason } };
+  }
+}
