@@ -193,11 +193,7 @@ export class FlowAttributor {
   }
 
   attributeSource(endpoint: FlowEndpoint, time: number | undefined): Attribution {
-    const result = this.attribute(endpoint, time, 'source', 0, 'TCP');
-    if ('ends' in result && result.ends.some((e) => e.service)) {
-      return { unattributed: { subject: endpoint.ip ?? `Service ${endpoint.namespace}/${endpoint.service}`, reason: 'the source address is a Service address: connections come from pods' } };
-    }
-    return result;
+    return this.attribute(endpoint, time, 'source', 0, 'TCP');
   }
 
   attributeDestination(endpoint: FlowEndpoint, time: number | undefined, port: number, protocol: Protocol): Attribution {
@@ -223,13 +219,14 @@ export class FlowAttributor {
       if (workload) return this.onWorkload(workload, port, protocol);
       if (endpoint.ip === undefined) return { unattributed: { subject: `pod ${ns}/${endpoint.pod}`, reason: 'not in the inventory, and the flow gives neither its address nor its labels' } };
     }
-    if (endpoint.service !== undefined && ns !== undefined && side === 'destination') {
+    if (endpoint.service !== undefined && ns !== undefined) {
+      if (side === 'source') return { unattributed: { subject: `Service ${ns}/${endpoint.service}`, reason: 'a connection comes from a pod, not from a Service' } };
       const service = this.services.get(`${ns}/${endpoint.service}`);
       if (!service) return { unattributed: { subject: `Service ${ns}/${endpoint.service}`, reason: 'no such Service in the inventory' } };
       return this.onService(service, port, protocol);
     }
     if (endpoint.ip === undefined) return { unattributed: { subject: `${side} endpoint`, reason: 'the flow gives no address, pod, workload or Service' } };
-    return this.onAddress(endpoint.ip, endpoint.reserved, time, port, protocol);
+    return this.onAddress(endpoint.ip, endpoint.reserved, time, side, port, protocol);
   }
 
   private onWorkload(workload: FlowWorkload, port: number, protocol: Protocol): Attribution {
@@ -276,30 +273,33 @@ export class FlowAttributor {
     return inside;
   }
 
-  private onAddress(ip: string, reserved: string | undefined, time: number | undefined, port: number, protocol: Protocol): Attribution {
+  private onAddress(ip: string, reserved: string | undefined, time: number | undefined, side: 'source' | 'destination', port: number, protocol: Protocol): Attribution {
     const canonical = this.book.canonicalAddress(ip);
     if (!canonical) return { unattributed: { subject: ip, reason: 'not an IP address' } };
     const timeless = !this.book.timeDependent(canonical);
-    const key = `a\u0000${canonical}\u0000${reserved ?? ''}\u0000${port}\u0000${protocol}`;
+    const key = `a\u0000${side}\u0000${canonical}\u0000${reserved ?? ''}\u0000${port}\u0000${protocol}`;
     if (timeless) {
       const cached = this.stable.get(key);
       if (cached) return cached;
     }
-    const result = this.lookupAddress(canonical, reserved, time, port, protocol);
+    const result = this.lookupAddress(canonical, reserved, time, side, port, protocol);
     if (timeless) this.stable.set(key, result);
     return result;
   }
 
-  private lookupAddress(canonical: string, reserved: string | undefined, time: number | undefined, port: number, protocol: Protocol): Attribution {
+  private lookupAddress(canonical: string, reserved: string | undefined, time: number | undefined, side: 'source' | 'destination', port: number, protocol: Protocol): Attribution {
     const found = this.book.lookup(canonical, time);
     if ('found' in found) {
       const holder = found.found;
       if (holder.kind === 'workload') return this.onWorkload(holder.workload, port, protocol);
-      if (holder.kind === 'service') return this.onService(holder.service, port, protocol);
+      if (holder.kind === 'service') {
+        if (side === 'source') return { unattributed: { subject: canonical, reason: `the source address is Service ${holder.service.namespace}/${holder.service.name}'s: connections come from pods` } };
+        return this.onService(holder.service, port, protocol);
+      }
       return { ends: [{ end: { type: 'external', ip: canonical, what: holder.what }, port }] };
     }
     if ('ambiguous' in found) {
-      const names = found.ambiguous.map((h) => (h.kind === 'workload' ? h.workload.id : h.kind === 'service' ? `Service ${h.service.namespace}/${h.service.name}` : h.what));
+      const names = found.ambiguous.map((h) => (h.kind === 'workload' ? h.workload.id : h.kind === 'service' ? `Service ${h.service.namespace}/${h.service.name}` : h.what)).sort();
       return { unattributed: { subject: canonical, reason: `${time === undefined ? 'the flow has no time and the address was held by' : 'held at the same time by'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` } };
     }
     if (reserved === 'world') return { ends: [{ end: { type: 'external', ip: canonical }, port }] };
