@@ -36,7 +36,7 @@ async function writeFlows(path: string, lines: number): Promise<void> {
     const port = Math.floor(i / 12) % 2 === 0 ? 8080 : 9090;
     const time = new Date(Date.UTC(2026, 4, 1) + i * 1000).toISOString();
     const line = `{"time":"${time}","source":{"ip":"10.1.0.${from + 1}"},"destination":{"ip":"10.1.0.${to + 1}"},"protocol":"TCP","port":${port}}\n`;
-    if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve(undefined))));
 }
