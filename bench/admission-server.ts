@@ -1,6 +1,6 @@
 /**
  * The webhook server under benchmark, in its own process (so its RSS and CPU are its own): started by
- * bench/admission.bench.ts. Env: ADMISSION_STACK=node|fastify, ADMISSION_KUBECONFIG (namespace labels from an
+ * bench/admission.bench.ts. Env: ADMISSION_STACK=node (the webhook's server: node:http2, HTTP/1.1 allowed)|https|fastify, ADMISSION_KUBECONFIG (namespace labels from an
  * informer; else every namespace is restricted), ADMISSION_HISTORY (JSONL file). Prints `READY <port> <caCert
  * JSON>` and answers stdin lines: `STATS` (evaluation latency histogram percentiles, RSS) and `STOP`.
  */
@@ -61,7 +61,26 @@ const certs = await createWebhookCertificates({ service: 'aspis-webhook', namesp
 
 let port: number;
 let stop: () => Promise<void>;
-if (stack === 'fastify') {
+if (stack === 'https') {
+  // Plain node:https (HTTP/1.1 only) around the same handler, for the stack comparison.
+  const { createServer } = await import('node:https');
+  const server = createServer({ cert: certs.cert, key: certs.key, keepAliveTimeout: 65_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void handler.answer('validate', Buffer.concat(chunks)).then((answer) => {
+        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+      });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  port = (server.address() as { port: number }).port;
+  stop = () => new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+} else if (stack === 'fastify') {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ https: { cert: certs.cert, key: certs.key }, logger: false, bodyLimit: 8 * 1024 * 1024 });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
