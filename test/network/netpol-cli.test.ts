@@ -18,8 +18,11 @@ async function aspis(args: string[]): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  // The test runner reports through stdout too, in binary chunks: those pass through; aspis writes text.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+    typeof chunk === 'string' ? (out.push(chunk), true) : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+    typeof chunk === 'string' ? (err.push(chunk), true) : (writeErr as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
   try {
     const code = await main(['node', 'aspis', ...args]);
     return { code, stdout: out.join(''), stderr: err.join('') };
