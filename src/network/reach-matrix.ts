@@ -30,17 +30,13 @@ export interface ReachMatrix {
 
 export function reachMatrix(model: NetworkModel, engine: Reachability = new Reachability(model)): ReachMatrix {
   const count = engine.groups.length;
-  const rows: ReachMatrix['rows'] = [];
-  for (let from = 0; from < count; from++) {
-    const to: number[] = [];
-    const ports: PortSet[] = [];
-    for (let destination = 0; destination < count; destination++) {
-      const allowed = engine.ports(from, destination);
-      if (allowed.isEmpty()) continue;
-      to.push(destination);
-      ports.push(allowed);
+  const rows: ReachMatrix['rows'] = Array.from({ length: count }, () => ({ to: [], ports: [] }));
+  // Destination by destination (ascending, so each row comes out sorted): see Reachability.allowedSources.
+  for (let destination = 0; destination < count; destination++) {
+    for (const { from, ports } of engine.allowedSources(destination)) {
+      rows[from]!.to.push(destination);
+      rows[from]!.ports.push(ports);
     }
-    rows.push({ to, ports });
   }
   const fromExternal: (readonly ExternalAccess[])[] = [];
   const toExternal: (readonly ExternalAccess[])[] = [];

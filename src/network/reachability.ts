@@ -225,6 +225,11 @@ export class Reachability {
     const ingress = this.ingress(destination);
     const inbound = ingress === OPEN ? PortSet.ALL : ingress.base.union(ingress.perGroup.get(source) ?? PortSet.NONE);
     if (inbound.isEmpty()) return inbound;
+    return this.outbound(source, destination, inbound);
+  }
+
+  /** `inbound` restricted to what the source's egress side allows towards `destination`. */
+  private outbound(source: number, destination: number, inbound: PortSet): PortSet {
     const egress = this.egress(source);
     if (egress === OPEN) return inbound;
     let outbound = egress.base.union(egress.perGroup.get(destination) ?? PortSet.NONE);
@@ -233,6 +238,25 @@ export class Reachability {
       for (const rule of [...egress.namedBase, ...(named ?? [])]) outbound = outbound.union(this.rulePorts(rule, destination));
     }
     return inbound.intersect(outbound);
+  }
+
+  /**
+   * Every source group that may reach `destination`, ascending, with the ports. Only the sources some ingress rule
+   * names are visited when no rule of the destination admits every source: the matrix costs what its ingress sides
+   * allow, not groups².
+   */
+  allowedSources(destination: number): { from: number; ports: PortSet }[] {
+    const ingress = this.ingress(destination);
+    const everyone = ingress === OPEN || !ingress.base.isEmpty();
+    const candidates = everyone ? this.allGroups : [...ingress.perGroup.keys()].sort((a, b) => a - b);
+    const out: { from: number; ports: PortSet }[] = [];
+    for (const source of candidates) {
+      const inbound = ingress === OPEN ? PortSet.ALL : ingress.base.union(ingress.perGroup.get(source) ?? PortSet.NONE);
+      if (inbound.isEmpty()) continue;
+      const ports = this.outbound(source, destination, inbound);
+      if (!ports.isEmpty()) out.push({ from: source, ports });
+    }
+    return out;
   }
 
   /** What external addresses may open to a group, on which ports (canonical form; everything when not isolated). */
