@@ -8,6 +8,7 @@ import { registerWebhook } from './commands/webhook.js';
 import { registerPolicySimulate } from './commands/policy-simulate.js';
 import { registerPolicyTest } from './commands/policy-test.js';
 import { registerNetpol } from './commands/netpol.js';
+import { registerDb } from './commands/db.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -32,6 +33,7 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   registerPolicySimulate(program, { setExitCode });
   registerPolicyTest(program, { setExitCode });
   registerNetpol(program, { version, setExitCode });
+  registerDb(program, { setExitCode });
   return program;
 }
 
