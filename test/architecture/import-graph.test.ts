@@ -20,19 +20,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   network: ['core'],
   graph: ['core'],
   vuln: ['core'],
+  image: ['core', 'vuln'],
   runtime: ['core'],
   scan: ['core', 'checks', 'frameworks'],
   inventory: ['core', 'checks', 'frameworks'],
   config: ['core'],
-  sources: ['core'],
-  outputs: ['core', 'frameworks', 'inventory'],
+  sources: ['core', 'image'],
+  outputs: ['core', 'frameworks', 'inventory', 'image', 'vuln'],
   store: ['core', 'checks', 'frameworks', 'scan'],
   server: ['*'],
   cli: ['*'],
 };
 
 /** Engines: data in, data out. */
-const PURE = new Set(['core', 'checks', 'frameworks', 'policy', 'rbac', 'network', 'graph', 'scan', 'inventory']);
+const PURE = new Set(['core', 'checks', 'frameworks', 'policy', 'rbac', 'network', 'graph', 'scan', 'inventory', 'image']);
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|child_process|dgram|dns|os|tls|worker_threads|cluster)$/;
 const CLOCK = /\bDate\.now\(|\bnew Date\(\s*\)|\bperformance\.now\(/;
 
