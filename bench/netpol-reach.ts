@@ -1,8 +1,9 @@
 /**
  * The reachability part of `npm run bench:netpol`: the full connectivity matrix for 5,000 Pods (1,000 Deployments in
  * 100 namespaces, Pods read as from a cluster: Pod → ReplicaSet → Deployment) under 1,000 NetworkPolicies, computed
- * by the engine (buildNetworkModel + Reachability + reachMatrix). Each run is a child process, so its peak RSS is its
- * own; the time measured starts with the objects in memory (as after a cluster read) and ends with the matrix.
+ * by the engine (buildNetworkModel + Reachability + reachMatrix) as built (dist/, what users run: `npm run build`
+ * first, which the bench:netpol script does). Each run is a child process, so its peak RSS is its own; the time
+ * measured starts with the objects in memory (as after a cluster read) and ends with the matrix.
  * Also measured: single-cell queries (engine.ports for random pairs) after the engine has been built, and the
  * per-connection evaluation (evaluateConnection) that explain and flow replay use.
  *
@@ -10,11 +11,16 @@
  * BENCH_POLICIES (1,000 in all), BENCH_RUNS (5).
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { percentile } from './percentile.js';
 import { reachFixture } from './netpol-reach-fixture.js';
 import type { ReachFixtureSize } from './netpol-reach-fixture.js';
-import { buildNetworkModel, evaluateConnection, Reachability, reachMatrix } from '../src/network/index.js';
+
+type NetworkEngine = typeof import('../src/network/index.js');
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '../dist/network/index.js');
 
 const SIZE: ReachFixtureSize = {
   namespaces: Number(process.env['BENCH_NAMESPACES'] ?? 100),
@@ -41,7 +47,9 @@ interface ChildResult {
 }
 
 /** One run, in this process: what a child prints. */
-function runOnce(): ChildResult {
+async function runOnce(): Promise<ChildResult> {
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first`);
+  const { buildNetworkModel, evaluateConnection, Reachability, reachMatrix } = (await import(pathToFileURL(DIST).href)) as NetworkEngine;
   const objects = reachFixture(SIZE);
   const pods = objects.filter((o) => o.kind === 'Pod').length;
   const cpu = process.cpuUsage();
@@ -114,7 +122,9 @@ export function benchReach(): Record<string, unknown> {
     cellQueryUs: first.cellUs,
     connectionVerdictUs: first.connectionUs,
     peakRssMb: Math.round(Math.max(...results.map((r) => r.maxRssKb)) / 1024),
+    // The machine is shared: wall times depend on its load, CPU time much less.
+    loadAverage1m: +loadavg()[0]!.toFixed(1),
   };
 }
 
-if (process.argv.includes(CHILD_FLAG)) process.stdout.write(`${JSON.stringify(runOnce())}\n`);
+if (process.argv.includes(CHILD_FLAG)) process.stdout.write(`${JSON.stringify(await runOnce())}\n`);

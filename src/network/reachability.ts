@@ -76,6 +76,8 @@ export class Reachability {
   private readonly allGroups: number[] = [];
   private readonly isolatingPolicies: Record<Direction, NetworkPolicy[][]>;
   private readonly peerGroups = new Map<NetworkPolicyPeer, readonly number[]>();
+  /** The same selectors recur across policies (`app: web`, `team: payments`): their groups are computed once. */
+  private readonly selectorGroups = new Map<string, readonly number[]>();
   private readonly numericPorts = new Map<NetworkPolicyRule, PortSet>();
   private readonly namedPorts = new Map<NetworkPolicyRule, NetworkPolicyPort[]>();
   private readonly ingressVectors: (SideVector | undefined)[];
@@ -117,6 +119,12 @@ export class Reachability {
       // Group addresses are unknown (templates; a live pod's IP is not kept): only a whole address family holds them.
       if (coversAddressFamily(peer.addresses)) out.push(...this.allGroups);
     } else {
+      const key = JSON.stringify([peer.namespaceSelector ?? policy.namespace, peer.podSelector ?? {}]);
+      const known = this.selectorGroups.get(key);
+      if (known) {
+        this.peerGroups.set(peer, known);
+        return known;
+      }
       const namespaces = peer.matchesNamespaceLabels
         ? [...this.groupsByNamespace.keys()].filter((ns) => peer.matchesNamespaceLabels!(this.model.lookup.namespaceLabels(ns)))
         : [policy.namespace];
@@ -124,6 +132,7 @@ export class Reachability {
         for (const index of this.groupsByNamespace.get(ns) ?? []) if (peer.matchesPodLabels(this.groups[index]!.labels)) out.push(index);
       }
       out.sort((a, b) => a - b);
+      this.selectorGroups.set(key, out);
     }
     matched = out;
     this.peerGroups.set(peer, matched);

@@ -24,6 +24,6 @@ const NETPOL_SUBCOMMANDS: readonly NetpolSubcommand[] = [registerNetpolReach, re
 export function registerNetpol(program: Command, env: NetpolEnv): void {
   const netpol = program
     .command('netpol')
-    .description('NetworkPolicy analysis with Kubernetes\' exact semantics, from manifests (-f) or a live cluster: reach, explain, diff');
+    .description('NetworkPolicy analysis with Kubernetes\' exact semantics, on manifests (-f) or a live cluster');
   for (const register of NETPOL_SUBCOMMANDS) register(netpol, env);
 }
