@@ -24,7 +24,7 @@ export function parseRecordFile(file: RecordFile): ParsedRecord[] {
     if (failed) {
       const error = failed.errors[0]!;
       const line = error.linePos?.[0];
-      return [{ location: line ? `${file.location}:${line.line}` : file.location, failure: `invalid YAML: ${error.message.split('\n')[0]}` }];
+      return [{ location: line ? `${file.location}:${line.line}` : file.location, failure: `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }];
     }
     documents = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
   }

@@ -97,6 +97,7 @@ export function validateOsvRecord(value: unknown): ValidatedRecord {
     requireString(range, 'type', `${path}.type`);
     if (!Array.isArray(range.events)) return problem(`${path}.events`, 'must be an array');
     const kinds = new Set<string>();
+    const before = problems.length;
     range.events.forEach((event, e) => {
       const where = `${path}.events[${e}]`;
       if (!isObject(event)) return problem(where, 'must be an object');
@@ -108,7 +109,8 @@ export function validateOsvRecord(value: unknown): ValidatedRecord {
       if (typeof event[kind] !== 'string' || event[kind] === '') return problem(`${where}.${kind}`, 'must be a non-empty string');
       kinds.add(kind);
     });
-    if (range.events.length > 0 && !kinds.has('introduced')) problem(`${path}.events`, 'has no "introduced" event');
+    // Only when every event was readable: a malformed event already explains a missing "introduced".
+    if (problems.length === before && range.events.length > 0 && !kinds.has('introduced')) problem(`${path}.events`, 'has no "introduced" event');
   }
 
   return problems.length > 0 ? { problems } : { record: value as unknown as OsvRecord, problems: [] };
