@@ -10,6 +10,8 @@ import type { Command } from 'commander';
 import { registerNetpolReach } from './netpol-reach.js';
 import { registerNetpolExplain } from './netpol-explain.js';
 import { registerNetpolDiff } from './netpol-diff.js';
+import { registerNetpolGenerate } from './netpol-generate.js';
+import { registerNetpolReplay } from './netpol-replay.js';
 
 export interface NetpolEnv {
   version: string;
@@ -19,7 +21,7 @@ export interface NetpolEnv {
 export type NetpolSubcommand = (netpol: Command, env: NetpolEnv) => void;
 
 /** One entry per subcommand file. */
-const NETPOL_SUBCOMMANDS: readonly NetpolSubcommand[] = [registerNetpolReach, registerNetpolExplain, registerNetpolDiff];
+const NETPOL_SUBCOMMANDS: readonly NetpolSubcommand[] = [registerNetpolReach, registerNetpolExplain, registerNetpolDiff, registerNetpolGenerate, registerNetpolReplay];
 
 export function registerNetpol(program: Command, env: NetpolEnv): void {
   const netpol = program
