@@ -3,6 +3,7 @@ import { CHECK_INDEX_PATH, renderCheckIndex } from './generate-check-index.js';
 import { CHECKS_DOCS_PATH, renderChecksDocs } from './generate-checks-docs.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
+import { FLOW_SCHEMA_PATH, renderFlowSchema } from './generate-flow-schema.js';
 import { INVENTORY_SCHEMA_PATH, renderInventorySchema } from './generate-inventory-schema.js';
 import { REPORT_SCHEMA_PATH, renderReportSchema } from './generate-report-schema.js';
 
@@ -17,5 +18,6 @@ export const GENERATED_FILES: GeneratedFile[] = [
   { path: CONFIG_SCHEMA_PATH, render: renderConfigSchema },
   { path: REPORT_SCHEMA_PATH, render: renderReportSchema },
   { path: INVENTORY_SCHEMA_PATH, render: renderInventorySchema },
+  { path: FLOW_SCHEMA_PATH, render: renderFlowSchema },
   { path: CHECKS_DOCS_PATH, render: () => renderChecksDocs() },
 ];

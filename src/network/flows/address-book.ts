@@ -16,7 +16,11 @@ export interface Assignment<T> {
   holder: T;
   /** Identity of the holder: assignments with equal keys are the same holder (one pod seen twice). */
   key: string;
+  /** The lookup answer naming it, made once. */
+  found?: { found: T };
 }
+
+const MISSING = { missing: true } as const;
 
 export type AddressLookup<T> =
   | { found: T }
@@ -68,7 +72,12 @@ export class AddressBook<T> {
   /** The holder of a canonical address at `time` (undefined: the flow has no time). */
   lookup(canonical: string, time: number | undefined): AddressLookup<T> {
     const list = this.byAddress.get(canonical);
-    if (!list) return { missing: true };
+    if (!list) return MISSING;
+    // The common case, one assignment valid at the flow's time, without allocating.
+    if (list.length === 1) {
+      const only = list[0]!;
+      if (time === undefined || (only.from <= time && time < only.until)) return (only.found ??= { found: only.holder });
+    }
     const valid = time === undefined ? list : list.filter((a) => a.from <= time && time < a.until);
     if (valid.length === 0) {
       let nearest: Assignment<T> | undefined;
@@ -77,7 +86,7 @@ export class AddressBook<T> {
         const d = time! < a.from ? a.from - time! : time! - a.until;
         if (d < distance) [nearest, distance] = [a, d];
       }
-      return nearest ? { missing: true, nearest } : { missing: true };
+      return nearest ? { missing: true, nearest } : MISSING;
     }
     const keys = new Set(valid.map((a) => a.key));
     if (keys.size === 1) return { found: valid[0]!.holder };

@@ -6,9 +6,10 @@
  */
 import type { AddressRecord, FlowPosition, FlowRecord } from '../../core/model/flow-record.js';
 import type { InputError } from '../../core/model/report.js';
-import type { Attribution, FlowAttributor } from './flow-attribution.js';
+import type { Protocol } from '../../core/k8s/port-set.js';
+import type { AttributedEnd, Attribution, FlowAttributor } from './flow-attribution.js';
 import type { FlowObservation, SkippedRecords, UnattributedFlows, WorkloadEdge } from './workload-edge.js';
-import { edgeKey, endKey } from './workload-edge.js';
+import { endKey } from './workload-edge.js';
 
 export interface FlowAggregatorOptions {
   /** Errors kept (default 200); the count is always complete. */
@@ -28,6 +29,7 @@ function widen(target: { firstSeen?: number; lastSeen?: number }, time: number |
 
 export class FlowAggregator {
   private readonly edges = new Map<string, WorkloadEdge>();
+  private readonly byEnds = new Map<AttributedEnd, Map<AttributedEnd, (WorkloadEdge | undefined)[]>>();
   private readonly unattributed = new Map<string, UnattributedFlows>();
   private readonly skipped = new Map<string, SkippedRecords>();
   private readonly errors: InputError[] = [];
@@ -75,9 +77,7 @@ export class FlowAggregator {
     const touched: WorkloadEdge[] | undefined = this.onFlow ? [] : undefined;
     for (const from of source.ends) {
       for (const to of destination.ends) {
-        const key = edgeKey({ from: from.end, to: to.end, protocol: record.protocol, port: to.port });
-        let edge = this.edges.get(key);
-        if (!edge) this.edges.set(key, (edge = { from: from.end, to: to.end, protocol: record.protocol, port: to.port, count: 0 }));
+        const edge = this.edgeOf(from, to, record.protocol);
         edge.count += record.count;
         widen(edge, record.time);
         if (to.service && !edge.services?.includes(to.service)) (edge.services ??= []).push(to.service);
@@ -85,6 +85,24 @@ export class FlowAggregator {
       }
     }
     if (touched) this.onFlow!(at, record, touched);
+  }
+
+  /** The edge of two attributed ends (shared objects: found by identity, the key text built once per edge). */
+  private edgeOf(from: AttributedEnd, to: AttributedEnd, protocol: Protocol): WorkloadEdge {
+    let row = this.byEnds.get(from);
+    if (!row) this.byEnds.set(from, (row = new Map()));
+    let cell = row.get(to);
+    if (!cell) row.set(to, (cell = []));
+    const index = protocol === 'TCP' ? 0 : protocol === 'UDP' ? 1 : 2;
+    let edge = cell[index];
+    if (!edge) {
+      // Same text as edgeKey(edge).
+      const key = `${from.key}|${to.key}|${protocol}|${to.port}`;
+      edge = this.edges.get(key);
+      if (!edge) this.edges.set(key, (edge = { from: from.end, to: to.end, protocol, port: to.port, count: 0 }));
+      cell[index] = edge;
+    }
+    return edge;
   }
 
   /** Whether the side is unattributed (then counted in its bucket). */

@@ -26,7 +26,7 @@ import type { NetworkModel } from '../network-model.js';
 import { AddressBook } from './address-book.js';
 import type { Assignment } from './address-book.js';
 import type { EdgeEnd, FlowWorkload } from './workload-edge.js';
-import { workloadId } from './workload-edge.js';
+import { endKey, workloadId } from './workload-edge.js';
 
 /** Private and shared address space: where pod and Service addresses live unless `clusterNetworks` says otherwise. */
 export const DEFAULT_CLUSTER_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as const;
@@ -39,6 +39,8 @@ export interface FlowAttributionOptions {
 /** An attributed end; a destination also says on which port it receives and through which Service. */
 export interface AttributedEnd {
   end: EdgeEnd;
+  /** `endKey(end)`, computed once: results are cached and reused for every flow of the same end. */
+  key: string;
   port: number;
   /** `namespace/name:port` of the Service the flow was addressed to. */
   service?: string;
@@ -46,10 +48,23 @@ export interface AttributedEnd {
 
 export type Attribution = { ends: AttributedEnd[] } | { unattributed: { subject: string; reason: string } };
 
+const PROTOCOL_INDEX: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+interface AddressEntry {
+  canonical: string | undefined;
+  /** One assignment for all time: answers do not depend on the flow's time and are kept. */
+  timeless: boolean;
+  answers: Map<number, Attribution>;
+}
+
 type Holder =
   | { kind: 'workload'; workload: FlowWorkload }
   | { kind: 'service'; service: ServiceInfo }
   | { kind: 'host'; what: string };
+
+function workloadEnd(workload: FlowWorkload): EdgeEnd {
+  return { type: 'workload', namespace: workload.namespace, kind: workload.kind, name: workload.name };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -119,6 +134,10 @@ export class FlowAttributor {
   /** Results that cannot change with time or with later address records, by end and address. */
   private readonly stable = new Map<string, Attribution>();
   private readonly inCluster = new Map<string, boolean>();
+  private readonly addresses = new Map<string, AddressEntry>();
+  /** Answers for a workload end by port and protocol: the same objects for every flow of an edge. */
+  private readonly workloadAnswers = new Map<FlowWorkload, Map<number, Attribution>>();
+  private readonly interned = new Map<string, AttributedEnd>();
 
   constructor(
     private readonly model: NetworkModel,
@@ -154,6 +173,18 @@ export class FlowAttributor {
     }
   }
 
+  /**
+   * The one AttributedEnd for an end, port and Service: answers are shared objects, so the aggregator can find an
+   * edge by the identity of its ends instead of building a key per flow.
+   */
+  private attributed(end: EdgeEnd, port: number, service?: string): AttributedEnd {
+    const key = endKey(end);
+    const id = `${key}\u0000${port}\u0000${service ?? ''}`;
+    let found = this.interned.get(id);
+    if (!found) this.interned.set(id, (found = { end, key, port, ...(service ? { service } : {}) }));
+    return found;
+  }
+
   private workloadFor(namespace: string, kind: string, name: string): FlowWorkload {
     const id = workloadId(namespace, kind, name);
     let workload = this.workloads.get(id);
@@ -187,8 +218,9 @@ export class FlowAttributor {
     const holder: Holder = hostNetwork ? { kind: 'host', what: 'node' } : { kind: 'workload', workload };
     const assignment: Assignment<Holder> = { from: record.from ?? -Infinity, until: record.until ?? Infinity, holder, key: hostNetwork ? 'host' : workload.id };
     if (!this.book.assign(record.ip, assignment)) return `"${record.ip}" is not an IP address`;
-    // Cached answers for this address may no longer hold.
+    // Cached answers may no longer hold.
     this.stable.clear();
+    this.addresses.clear();
     return undefined;
   }
 
@@ -230,10 +262,18 @@ export class FlowAttributor {
   }
 
   private onWorkload(workload: FlowWorkload, port: number, protocol: Protocol): Attribution {
-    if (workload.groups.length > 0 && workload.groups.every((g) => g.hostNetwork)) {
-      return { unattributed: { subject: `workload ${workload.id}`, reason: 'its pods use the host network: NetworkPolicy sees their traffic as their node\'s address, which the flow does not give' } };
+    let answers = this.workloadAnswers.get(workload);
+    if (!answers) this.workloadAnswers.set(workload, (answers = new Map()));
+    const key = port * 4 + PROTOCOL_INDEX[protocol];
+    let answer = answers.get(key);
+    if (!answer) {
+      answer =
+        workload.groups.length > 0 && workload.groups.every((g) => g.hostNetwork)
+          ? { unattributed: { subject: `workload ${workload.id}`, reason: 'its pods use the host network: NetworkPolicy sees their traffic as their node\'s address, which the flow does not give' } }
+          : { ends: [this.attributed(workloadEnd(workload), port)] };
+      answers.set(key, answer);
     }
-    return { ends: [{ end: { type: 'workload', namespace: workload.namespace, kind: workload.kind, name: workload.name }, port }] };
+    return answer;
   }
 
   private onService(service: ServiceInfo, port: number, protocol: Protocol): Attribution {
@@ -256,7 +296,7 @@ export class FlowAttributor {
         const id = `${workload.id}:${target}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        ends.push({ end: { type: 'workload', namespace: workload.namespace, kind: workload.kind, name: workload.name }, port: target, service: `${service.namespace}/${service.name}:${port}` });
+        ends.push(this.attributed(workloadEnd(workload), target, `${service.namespace}/${service.name}:${port}`));
       }
       result = ends.length > 0 ? { ends } : { unattributed: { subject, reason: `the Service selects no pod of the inventory that declares its target port ${String(servicePort.targetPort)}` } };
     }
@@ -274,16 +314,24 @@ export class FlowAttributor {
   }
 
   private onAddress(ip: string, reserved: string | undefined, time: number | undefined, side: 'source' | 'destination', port: number, protocol: Protocol): Attribution {
-    const canonical = this.book.canonicalAddress(ip);
-    if (!canonical) return { unattributed: { subject: ip, reason: 'not an IP address' } };
-    const timeless = !this.book.timeDependent(canonical);
-    const key = `a\u0000${side}\u0000${canonical}\u0000${reserved ?? ''}\u0000${port}\u0000${protocol}`;
-    if (timeless) {
-      const cached = this.stable.get(key);
-      if (cached) return cached;
+    // Per address text: its canonical form, whether its holder can change with time, and the time-independent
+    // answers by side, port and protocol. A million flows between a few hundred addresses do the work once each.
+    const text = reserved === undefined ? ip : `${ip}\u0000${reserved}`;
+    let entry = this.addresses.get(text);
+    if (!entry) {
+      const canonical = this.book.canonicalAddress(ip);
+      entry = { canonical, timeless: canonical !== undefined && !this.book.timeDependent(canonical), answers: new Map() };
+      this.addresses.set(text, entry);
     }
-    const result = this.lookupAddress(canonical, reserved, time, side, port, protocol);
-    if (timeless) this.stable.set(key, result);
+    const canonical = entry.canonical;
+    if (!canonical) return { unattributed: { subject: ip, reason: 'not an IP address' } };
+    if (!entry.timeless) return this.lookupAddress(canonical, reserved, time, side, port, protocol);
+    const key = side === 'source' ? -1 : port * 4 + PROTOCOL_INDEX[protocol];
+    let result = entry.answers.get(key);
+    if (!result) {
+      result = this.lookupAddress(canonical, reserved, time, side, port, protocol);
+      entry.answers.set(key, result);
+    }
     return result;
   }
 
@@ -296,15 +344,15 @@ export class FlowAttributor {
         if (side === 'source') return { unattributed: { subject: canonical, reason: `the source address is Service ${holder.service.namespace}/${holder.service.name}'s: connections come from pods` } };
         return this.onService(holder.service, port, protocol);
       }
-      return { ends: [{ end: { type: 'external', ip: canonical, what: holder.what }, port }] };
+      return { ends: [this.attributed({ type: 'external', ip: canonical, what: holder.what }, port)] };
     }
     if ('ambiguous' in found) {
       const names = found.ambiguous.map((h) => (h.kind === 'workload' ? h.workload.id : h.kind === 'service' ? `Service ${h.service.namespace}/${h.service.name}` : h.what)).sort();
       return { unattributed: { subject: canonical, reason: `${time === undefined ? 'the flow has no time and the address was held by' : 'held at the same time by'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` } };
     }
-    if (reserved === 'world') return { ends: [{ end: { type: 'external', ip: canonical }, port }] };
-    if (reserved !== undefined) return { ends: [{ end: { type: 'external', ip: canonical, what: reserved }, port }] };
-    if (!this.isInCluster(canonical)) return { ends: [{ end: { type: 'external', ip: canonical }, port }] };
+    if (reserved === 'world') return { ends: [this.attributed({ type: 'external', ip: canonical }, port)] };
+    if (reserved !== undefined) return { ends: [this.attributed({ type: 'external', ip: canonical, what: reserved }, port)] };
+    if (!this.isInCluster(canonical)) return { ends: [this.attributed({ type: 'external', ip: canonical }, port)] };
     let reason = 'an address of the cluster networks that no pod or Service of the inventory held';
     if (found.nearest) {
       const h = found.nearest.holder;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { FlowEndpoint } from '../../core/model/flow-record.js';
 import type { FlowLine } from './flow-line.js';
 import { error } from './flow-line.js';
+import { fastAspisFlow } from './aspis-flow-fast-path.js';
 import { AspisAddressSchema, AspisFlowSchema } from './aspis-flow-schema.js';
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
@@ -44,6 +45,12 @@ export function parseAspisFlowLine(line: string): FlowLine {
       },
     };
   }
+  const fast = fastAspisFlow(value);
+  return fast ? { kind: 'flow', flow: fast } : schemaFlow(value);
+}
+
+/** A flow line's value validated by the schema (the reference the fast path agrees with). */
+export function schemaFlow(value: unknown): FlowLine {
   const parsed = AspisFlowSchema.safeParse(value);
   if (!parsed.success) return error(describeIssues(parsed.error.issues));
   const f = parsed.data;

@@ -12,11 +12,13 @@ export const FLOW_FORMAT_ID = 'https://aspis.dev/schemas/flow.schema.json';
 
 const Timestamp = z.iso
   .datetime({ offset: true, error: (issue) => `expected an RFC 3339 timestamp such as 2026-05-01T10:00:00Z, got ${JSON.stringify(issue.input)}` })
-  .describe('RFC 3339 timestamp with a time zone (Z or ±hh:mm).');
+  .describe('RFC 3339 timestamp with a time zone (Z or ±hh:mm).')
+  .meta({ id: 'Timestamp' });
 
 const Address = z
   .union([z.ipv4(), z.ipv6()], { error: (issue) => `expected an IPv4 or IPv6 address, got ${JSON.stringify(issue.input)}` })
-  .describe('IPv4 or IPv6 address.');
+  .describe('IPv4 or IPv6 address.')
+  .meta({ id: 'Address' });
 
 const Name = z.string({ error: 'expected a name (a string)' }).min(1, { error: 'cannot be empty' });
 
@@ -25,7 +27,8 @@ const WorkloadRef = z
     kind: Name.describe('Kind of the top-most controller of the pod: Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, Pod…'),
     name: Name.describe('Its name.'),
   })
-  .describe('The workload the pod belongs to.');
+  .describe('The workload the pod belongs to.')
+  .meta({ id: 'WorkloadRef' });
 
 const Labels = z.record(z.string(), z.string()).describe('Labels of the pod (used when the inventory does not know the workload).');
 
@@ -46,7 +49,8 @@ const Endpoint = z
       context.addIssue({ code: 'custom', path: ['namespace'], message: 'pod, workload and service need a namespace' });
     }
   })
-  .describe('One end of a connection: any of address, pod, workload or Service, at least one.');
+  .describe('One end of a connection: any of address, pod, workload or Service, at least one; pod, workload and service need namespace.')
+  .meta({ id: 'Endpoint' });
 
 export const AspisFlowSchema = z
   .strictObject({
