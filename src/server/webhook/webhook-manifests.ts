@@ -1,7 +1,7 @@
 /**
  * Aspis's own Kubernetes manifests for the webhook (`aspis webhook manifests`): Namespace (itself labelled
  * restricted), ServiceAccount, least-privilege RBAC (get/list/watch namespaces, nothing else), ConfigMap with the
- * configuration, Deployment, Service, PodDisruptionBudget, NetworkPolicy and the ValidatingWebhookConfiguration
+ * configuration, Deployment, Service, PodDisruptionBudget, NetworkPolicies (default deny + the webhook's traffic) and the ValidatingWebhookConfiguration
  * (MutatingWebhookConfiguration too when mutation is enabled). The webhook rules list every workload kind from the
  * engine's pod-template table, so a new workload kind is covered without editing this file.
  *
@@ -196,6 +196,13 @@ export function webhookManifests(options: WebhookManifestOptions): Record<string
       kind: 'PodDisruptionBudget',
       metadata: { name: service, namespace, labels },
       spec: { minAvailable: 1, selector: { matchLabels: labels } },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      // Default deny for the namespace: only what the next policy allows reaches or leaves Aspis's pods.
+      metadata: { name: 'default-deny', namespace, labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     },
     {
       apiVersion: 'networking.k8s.io/v1',
