@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OsvAffected, OsvEvent } from '../../src/vuln/osv/osv-record.js';
-import { affectedReason, fixedVersionsAbove, includedInRanges } from '../../src/vuln/osv/range-evaluation.js';
+import { affectedReason, fixedVersionsAbove, includedInRanges, prepareAffected } from '../../src/vuln/osv/range-evaluation.js';
 import { rangeComparatorsFor } from '../../src/vuln/osv/ecosystem-comparators.js';
 import { validateOsvRecord } from '../../src/vuln/osv/validate-osv-record.js';
 
@@ -60,12 +60,12 @@ describe('OSV range evaluation', () => {
       versions: ['1.0.0', '1.1.0'],
     };
     assert.equal(affected(a, '1.0.0'), false);
-    assert.deepEqual(affectedReason('1.1.0', a, npm), { kind: 'listed' });
-    assert.equal(affectedReason('1.2.0', a, npm), undefined);
+    assert.deepEqual(affectedReason('1.1.0', prepareAffected(a, npm)), { kind: 'listed' });
+    assert.equal(affectedReason('1.2.0', prepareAffected(a, npm)), undefined);
   });
 
   it('versions equal in the ecosystem order count as listed (PEP 440: 2.5 == 2.5.0)', () => {
-    assert.deepEqual(affectedReason('2.5', { versions: ['2.5.0'] }, rangeComparatorsFor('PyPI')), { kind: 'listed' });
+    assert.deepEqual(affectedReason('2.5', prepareAffected({ versions: ['2.5.0'] }, rangeComparatorsFor('PyPI'))), { kind: 'listed' });
   });
 
   it('distribution ranges use the distribution order (dpkg epochs and ~)', () => {

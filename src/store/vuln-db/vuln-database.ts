@@ -41,6 +41,8 @@ export class DatabaseOpenError extends Error {}
  */
 export class VulnDatabase {
   private readonly statements;
+  /** Writes through this connection (SQLite's data_version counts only other connections' commits). */
+  private writes = 0;
 
   private constructor(
     readonly path: string,
@@ -67,6 +69,7 @@ export class VulnDatabase {
       ),
       setMetadata: db.prepare<[string, string]>('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       metadata: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM metadata'),
+      dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     };
   }
 
@@ -109,6 +112,7 @@ export class VulnDatabase {
   store(vulnerability: VulnerabilityRow, affected: readonly AffectedRow[]): 'added' | 'replaced' | 'kept-newer' {
     const existing = this.statements.existing.get(vulnerability.id);
     if (existing && existing.modified > vulnerability.modified) return 'kept-newer';
+    this.writes++;
     if (existing) this.statements.deleteAffected.run(vulnerability.id);
     this.statements.upsert.run(vulnerability);
     for (const row of affected) this.statements.insertAffected.run(vulnerability.id, row.ecosystem, row.package, row.entry, row.severity);
@@ -117,6 +121,10 @@ export class VulnDatabase {
 
   affectedRows(ecosystem: string, packageName: string): Array<AffectedRow & { vulnerabilityId: string }> {
     return this.statements.affectedRows.all(ecosystem, packageName);
+  }
+
+  revision(): string {
+    return `${this.statements.dataVersion.get()!.data_version}:${this.writes}`;
   }
 
   vulnerabilityRow(id: string): { id: string; withdrawn: string | null; aliases: string; summary: string | null; details: string | null; refs: string } | undefined {

@@ -1,6 +1,5 @@
-import type { OsvAffected, OsvReference } from '../osv/osv-record.js';
-import { affectedReason, fixedVersionsAbove, type AffectedReason } from '../osv/range-evaluation.js';
-import { rangeComparatorsFor } from '../osv/ecosystem-comparators.js';
+import type { OsvReference } from '../osv/osv-record.js';
+import { affectedReason, fixedVersionsAbove, type AffectedReason, type PreparedAffected } from '../osv/range-evaluation.js';
 import type { VulnerabilitySeverity } from '../severity/vulnerability-severity.js';
 import { severityRank } from '../../core/model/severity.js';
 import { aliasGroups } from './alias-groups.js';
@@ -8,12 +7,12 @@ import type { PackageLookup } from './package-lookups.js';
 import type { PackageQuery } from './package-query.js';
 import type { VulnerabilityFinding } from './vulnerability-finding.js';
 
-/** One `affected[]` entry stored for a (ecosystem, package) key, with its record's severity already scored. */
+/** One `affected[]` entry stored for a (ecosystem, package) key, prepared for evaluation, its severity scored. */
 export interface CandidateEntry {
   readonly vulnerabilityId: string;
   readonly ecosystem: string;
   readonly packageName: string;
-  readonly affected: OsvAffected;
+  readonly entry: PreparedAffected;
   readonly severity: Omit<VulnerabilitySeverity, 'cvss' | 'invalid'>;
 }
 
@@ -63,35 +62,37 @@ function describe(hit: Hit): string {
 export function matchPackage(
   query: PackageQuery,
   candidates: ReadonlyArray<{ readonly lookup: PackageLookup; readonly entries: readonly CandidateEntry[] }>,
-  vulnerabilities: ReadonlyMap<string, CandidateVulnerability>,
+  vulnerability: (id: string) => CandidateVulnerability | undefined,
 ): VulnerabilityFinding[] {
   const hits = new Map<string, Hit[]>();
   for (const { lookup, entries } of candidates) {
     for (const entry of entries) {
-      const vulnerability = vulnerabilities.get(entry.vulnerabilityId);
-      if (!vulnerability || vulnerability.withdrawn) continue;
-      const comparators = rangeComparatorsFor(entry.ecosystem);
-      const reason = affectedReason(lookup.version, entry.affected, comparators);
+      const reason = affectedReason(lookup.version, entry.entry);
       if (!reason) continue;
       const list = hits.get(entry.vulnerabilityId) ?? [];
       list.push({ entry, lookup, reason });
       hits.set(entry.vulnerabilityId, list);
     }
   }
-  const matched = [...hits.keys()].map((id) => vulnerabilities.get(id)!);
-  return aliasGroups(matched).map((group) => {
+  // Record details are read only for the records that matched.
+  const records = new Map<string, CandidateVulnerability>();
+  for (const id of hits.keys()) {
+    const record = vulnerability(id);
+    if (record && !record.withdrawn) records.set(id, record);
+  }
+  return aliasGroups([...records.values()]).map((group) => {
     const groupHits = group.members.flatMap((id) => hits.get(id)!);
-    const records = group.members.map((id) => vulnerabilities.get(id)!);
+    const members = group.members.map((id) => records.get(id)!);
     const severity = groupHits
       .map((h) => h.entry.severity)
       .reduce((best, s) => (rank(s) > rank(best) ? s : best));
     const fixed = new Set<string>();
     for (const hit of groupHits) {
-      for (const f of fixedVersionsAbove(hit.lookup.version, hit.entry.affected, rangeComparatorsFor(hit.entry.ecosystem))) fixed.add(f);
+      for (const f of fixedVersionsAbove(hit.lookup.version, hit.entry.entry.affected, hit.entry.entry.comparators)) fixed.add(f);
     }
     const references = new Map<string, OsvReference>();
-    for (const record of records) for (const ref of record.references) if (!references.has(ref.url)) references.set(ref.url, ref);
-    const summary = summaryOf(records, group.id);
+    for (const record of members) for (const ref of record.references) if (!references.has(ref.url)) references.set(ref.url, ref);
+    const summary = summaryOf(members, group.id);
     return {
       id: group.id,
       aliases: group.aliases,
@@ -102,8 +103,8 @@ export function matchPackage(
       fixedVersions: [...fixed],
       affectedRanges: [...new Set(groupHits.map(describe))],
       references: [...references.values()],
-      ecosystemSpecific: groupHits.flatMap((h) => (h.entry.affected.ecosystem_specific ? [h.entry.affected.ecosystem_specific] : [])),
-      databaseSpecific: groupHits.flatMap((h) => (h.entry.affected.database_specific ? [h.entry.affected.database_specific] : [])),
+      ecosystemSpecific: groupHits.flatMap((h) => (h.entry.entry.affected.ecosystem_specific ? [h.entry.entry.affected.ecosystem_specific] : [])),
+      databaseSpecific: groupHits.flatMap((h) => (h.entry.entry.affected.database_specific ? [h.entry.entry.affected.database_specific] : [])),
     };
   });
 }

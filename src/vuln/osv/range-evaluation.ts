@@ -119,25 +119,37 @@ export function versionInRange(version: string, range: PreparedRange): AffectedR
   };
 }
 
-function safeEquals(order: VersionComparator | undefined, a: string, b: string): boolean {
-  if (a === b) return true;
-  if (!order) return false;
-  try {
-    return order.compare(a, b) === 0;
-  } catch {
-    return false;
-  }
-}
-
 function rangeOrder(range: OsvRange, comparators: RangeComparators): VersionComparator | undefined {
   if (range.type === 'SEMVER') return comparators.semver;
   if (range.type === 'ECOSYSTEM') return comparators.ecosystem;
   return undefined; // GIT and unknown types cannot be evaluated from a version string.
 }
 
-/** `IncludedInVersions`: listed as the same version (exact string, or equal in the ecosystem's order). */
-export function listedInVersions(version: string, affected: OsvAffected, comparators: RangeComparators): boolean {
-  return (affected.versions ?? []).some((listed) => safeEquals(comparators.ecosystem, version, listed));
+/** The key a version is looked up under in `versions`: the ecosystem's canonical form, else the string itself. */
+function listKey(version: string, order: VersionComparator | undefined): string {
+  if (!order?.canonical) return version;
+  try {
+    return order.canonical(version);
+  } catch {
+    return version;
+  }
+}
+
+/** An affected entry made ready for evaluating many versions: ranges prepared, `versions` as a set of keys. */
+export interface PreparedAffected {
+  readonly affected: OsvAffected;
+  readonly comparators: RangeComparators;
+  readonly ranges: readonly PreparedRange[];
+  readonly listed: ReadonlySet<string>;
+}
+
+export function prepareAffected(affected: OsvAffected, comparators: RangeComparators): PreparedAffected {
+  return {
+    affected,
+    comparators,
+    ranges: prepareRanges(affected, comparators),
+    listed: new Set((affected.versions ?? []).flatMap((v) => [v, listKey(v, comparators.ecosystem)])),
+  };
 }
 
 /** The entry's ranges that Aspis can evaluate (SEMVER and ECOSYSTEM with a known order), prepared. */
@@ -148,6 +160,11 @@ export function prepareRanges(affected: OsvAffected, comparators: RangeComparato
     if (order) prepared.push(prepareRange(range, order));
   }
   return prepared;
+}
+
+/** `IncludedInVersions`: listed as the same version (exact string, or the same canonical form in the ecosystem). */
+export function listedInVersions(version: string, prepared: PreparedAffected): boolean {
+  return prepared.listed.has(version) || prepared.listed.has(listKey(version, prepared.comparators.ecosystem));
 }
 
 /** `IncludedInRanges`: the first prepared range that contains the version. */
@@ -166,10 +183,10 @@ export function includedInRanges(version: string, affected: OsvAffected, compara
 }
 
 /** `IsVulnerable` for one affected entry (the package has already been matched by ecosystem and name). */
-export function affectedReason(version: string, affected: OsvAffected, comparators: RangeComparators, prepared = prepareRanges(affected, comparators)): AffectedReason | undefined {
-  const inRange = includedInPreparedRanges(version, prepared);
+export function affectedReason(version: string, entry: PreparedAffected): AffectedReason | undefined {
+  const inRange = includedInPreparedRanges(version, entry.ranges);
   if (inRange) return inRange;
-  return listedInVersions(version, affected, comparators) ? { kind: 'listed' } : undefined;
+  return listedInVersions(version, entry) ? { kind: 'listed' } : undefined;
 }
 
 /** Every `fixed` of the entry's evaluable ranges that is above the version, ascending: the upgrades that help. */

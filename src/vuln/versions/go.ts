@@ -1,4 +1,4 @@
-import { compareSemverParts, parseSemver, type SemverParts } from './semver.js';
+import { compareSemverParts, parseSemver, semverKey, type SemverParts } from './semver.js';
 import type { VersionComparator } from './version-comparator.js';
 
 /**
@@ -20,4 +20,5 @@ export function parseGoVersion(version: string): SemverParts {
 export const go: VersionComparator = {
   scheme: 'Go module version (SemVer 2.0)',
   compare: (a, b) => compareSemverParts(parseGoVersion(a), parseGoVersion(b)),
+  canonical: (version) => semverKey(parseGoVersion(version)),
 };

@@ -1,4 +1,4 @@
-import { compare as comparePep440, valid as validPep440 } from '@renovatebot/pep440';
+import { compare as comparePep440, parse as parsePep440, valid as validPep440 } from '@renovatebot/pep440';
 import { compareLists, compareStrings } from './component-order.js';
 import type { VersionComparator } from './version-comparator.js';
 
@@ -18,6 +18,15 @@ export const pypi: VersionComparator = {
     if (xValid && yValid) return comparePep440(x, y);
     if (xValid !== yValid) return xValid ? 1 : -1;
     return compareLists(legacyKey(x), legacyKey(y), compareStrings);
+  },
+  canonical(version) {
+    const text = version.trim();
+    const parsed = validPep440(text) !== null ? parsePep440(text) : null;
+    if (!parsed) return `legacy:${legacyKey(text).join(' ')}`;
+    // Release segments compare as if padded with zeros, so trailing zeros do not make a different version.
+    const release = [...parsed.release];
+    while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+    return JSON.stringify([parsed.epoch, release, parsed.pre, parsed.post, parsed.dev, parsed.local]);
   },
 };
 

@@ -61,7 +61,16 @@ function comparePrereleaseIdentifiers(a: string, b: string): number {
   return compareStrings(a, b);
 }
 
+/** Equal precedence, equal key: numbers without leading zeros, no "v", no build metadata. */
+export function semverKey(parts: SemverParts): string {
+  const number = (digits: string): string => digits.replace(/^0+(?=\d)/, '');
+  const core = parts.core.map(number).join('.');
+  const pre = parts.prerelease.map((id) => (isDigits(id) ? number(id) : id)).join('.');
+  return pre ? `${core}-${pre}` : core;
+}
+
 export const semver: VersionComparator = {
   scheme: 'SemVer 2.0',
   compare: (a, b) => compareSemverParts(parseSemver(a), parseSemver(b)),
+  canonical: (version) => semverKey(parseSemver(version)),
 };
