@@ -6,7 +6,7 @@
  *   matched with the matching API against the warm database, RUNS times: per-1,000 p50/p99, findings, peak RSS.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -46,10 +46,14 @@ try {
   let findings = matchPackages(db, packages).length;
   const firstMs = performance.now() - firstStart;
   const runs: number[] = [];
+  const cpu: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     findings = matchPackages(db, packages).length;
     runs.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStarted);
+    cpu.push((used.user + used.system) / 1000);
   }
   db.close();
 
@@ -57,6 +61,7 @@ try {
   process.stdout.write(
     `${JSON.stringify({
       bench: 'vuln-db',
+      loadAverage: round(loadavg()[0]!),
       corpus: 'osv-advisories',
       import: {
         records: report.database.records,
@@ -73,6 +78,7 @@ try {
         firstRunMs: round(firstMs),
         p50Ms: round(percentile(runs, 50)),
         p99Ms: round(percentile(runs, 99)),
+        cpuP50Ms: round(percentile(cpu, 50)),
         perPackageP50Us: round((percentile(runs, 50) / packages.length) * 1000),
         peakRssMb: round(process.resourceUsage().maxRSS / 1024),
       },
