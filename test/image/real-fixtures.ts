@@ -32,8 +32,8 @@ export function cachedFixture(name: string, recipe: string, build: (dir: string)
   return { dir };
 }
 
-export function run(command: string, args: readonly string[], cwd: string, timeoutSeconds = 600): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 });
+export function run(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): string {
+  return execFileSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
 }
 
 export function toolAvailable(command: string): boolean {
