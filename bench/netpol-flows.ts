@@ -1,6 +1,6 @@
 /**
- * The flows part of `npm run bench:netpol` (bench/netpol.bench.ts calls `benchFlows`): `aspis netpol generate` on
- * 1,000,000 flows and on 100,000 flows over the same distinct edges, each run a child process pinned to one core
+ * The flows part of `npm run bench:netpol` (bench/netpol.bench.ts calls `benchFlows`): `aspis netpol generate` (the
+ * built CLI, dist/) on 1,000,000 flows and on 100,000 flows over the same distinct edges, each run a child process pinned to one core
  * (`taskset -c 0` when available) that reads the inventory and the flow file, aggregates, plans, writes the
  * policies to a directory and replays every edge, exactly as the command does. Each child reports its own wall time
  * (from the command's start, modules loaded), CPU time, peak RSS and the heap still live after a full collection:
@@ -13,10 +13,10 @@
  * cycling through a fixed set of distinct edges. BENCH_FLOWS (1,000,000), BENCH_FLOW_RUNS (3).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { percentile } from './percentile.js';
 import type { KubeObject } from '../src/core/model/resource.js';
 
@@ -113,28 +113,28 @@ interface ChildResult {
   maxRssKb: number;
   /** Heap still in use after the command and a full collection: what the run keeps, garbage aside. */
   liveHeapKb: number;
+  built: boolean;
   stderr: string;
 }
 
+/** The CLI as built (`npm run build`, what bin/aspis.js runs); the sources through tsx when it is not built. */
+const BUILT = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli/main.js');
+
 /** One `aspis netpol generate` run, in this process (the child). */
 async function runChild(flows: string, manifests: string, out: string): Promise<void> {
-  const { Command } = await import('commander');
-  const { registerNetpolGenerate } = await import('../src/cli/commands/netpol-generate.js');
-  let code = 0;
-  const program = new Command('aspis').exitOverride();
-  registerNetpolGenerate(program.command('netpol'), { version: 'bench', setExitCode: (c) => (code = c) });
+  const { main } = (await import(existsSync(BUILT) ? pathToFileURL(BUILT).href : '../src/cli/main.js')) as { main(argv: string[]): Promise<number> };
   // The command's summary goes to stderr; keep its last lines for the report, not the terminal.
   let stderr = '';
   process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await program.parseAsync(['node', 'aspis', 'netpol', 'generate', '--flows', flows, '-f', manifests, '--output-dir', out]);
+  const code = await main(['node', 'aspis', 'netpol', 'generate', '--flows', flows, '-f', manifests, '--output-dir', out]);
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const maxRssKb = process.resourceUsage().maxRSS;
   (globalThis as { gc?: () => void }).gc?.();
   const liveHeapKb = Math.round(process.memoryUsage().heapUsed / 1024);
-  const result: ChildResult = { code, ms, cpuMs: (used.user + used.system) / 1000, maxRssKb, liveHeapKb, stderr: stderr.slice(-2000) };
+  const result: ChildResult = { code, ms, cpuMs: (used.user + used.system) / 1000, maxRssKb, liveHeapKb, built: existsSync(BUILT), stderr: stderr.slice(-2000) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -170,6 +170,7 @@ export async function benchFlows(): Promise<Record<string, unknown>> {
       pods: objects.filter((o) => o.kind === 'Pod').length,
       distinctEdges: edges === undefined ? undefined : Number(edges),
       runs: RUNS,
+      built: big[0]!.built,
       oneCore: spawnSync('taskset', ['-c', '0', 'true']).status === 0,
       flowsPerSecond: Math.round(FLOWS / (wall / 1000)),
       wallMs: { p50: wall, p99: Math.round(percentile(big.map((r) => r.ms), 99)) },
