@@ -90,7 +90,7 @@ export async function readElf(content: FileContent): Promise<ElfFile | undefined
         : { nameOffset: u32(sh, o), type: u32(sh, o + 4), addr: u32(sh, o + 12), offset: u32(sh, o + 16), size: u32(sh, o + 20) },
     );
   }
-  let names = new Uint8Array(0);
+  let names: Uint8Array = new Uint8Array(0);
   const strtab = raw[shstrndx];
   if (strtab && strtab.size > 0 && strtab.size <= 16 * 1024 * 1024) names = await content.read(strtab.offset, strtab.size);
   const nameAt = (offset: number): string => {
