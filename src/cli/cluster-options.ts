@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { InputError } from '../core/model/report.js';
 import { ClusterAccessError } from '../sources/cluster/api-error.js';
-import { connect } from '../sources/cluster/kube-connection.js';
 import type { KubeConnection } from '../sources/cluster/kube-connection.js';
 
 /** The options of every command that reads a live cluster (scan cluster, inventory cluster), so they read the same. */
@@ -36,7 +35,7 @@ export interface ClusterTarget {
  * Checks the options (contradictions are usage errors: thrown) and opens the connection the kubeconfig describes
  * (a kubeconfig that cannot be used is an input error, reported with the rest).
  */
-export function clusterTarget(options: ClusterOptions): ClusterTarget {
+export async function clusterTarget(options: ClusterOptions): Promise<ClusterTarget> {
   const namespaces = options.namespace ?? [];
   if (options.allNamespaces && namespaces.length > 0) throw new Error('use either -n/--namespace or -A/--all-namespaces, not both');
   if (options.namespace && namespaces.length === 0) throw new Error('-n/--namespace names no namespace');
@@ -45,6 +44,8 @@ export function clusterTarget(options: ClusterOptions): ClusterTarget {
   let connection: KubeConnection | undefined;
   const errors: InputError[] = [];
   try {
+    // Loaded when needed: @kubernetes/client-node takes about a second to import.
+    const { connect } = await import('../sources/cluster/kube-connection.js');
     connection = connect({
       ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.context !== undefined ? { context: options.context } : {}),

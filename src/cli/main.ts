@@ -1,14 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerScanManifests } from './commands/scan-manifests.js';
-import { registerScanCluster } from './commands/scan-cluster.js';
-import { registerRbac } from './commands/rbac.js';
-import { registerInventory } from './commands/inventory.js';
-import { registerWebhook } from './commands/webhook.js';
-import { registerPolicySimulate } from './commands/policy-simulate.js';
-import { registerPolicyTest } from './commands/policy-test.js';
-import { registerNetpol } from './commands/netpol.js';
-import { registerDb } from './commands/db.js';
 import { EXIT } from './exit-codes.js';
 
 export function packageVersion(): string {
@@ -17,30 +8,62 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-/** The whole command tree. Also read by tools/generate-cli-docs.ts to write docs/cli.md. */
-export function createProgram(version: string, setExitCode: (code: number) => void): Command {
+interface Env {
+  version: string;
+  setExitCode(code: number): void;
+}
+
+/**
+ * The top-level commands, each with the modules that register it. A run loads only the command it runs (a command
+ * module pulls in its engines and libraries: loading all of them costs more than `scan manifests` on a small input);
+ * help, an unknown command and the docs generator load them all. To add a command, add it here.
+ */
+const COMMANDS: readonly { name: string; register(program: Command, env: Env): Promise<void> }[] = [
+  {
+    name: 'scan',
+    async register(program, env) {
+      const [manifests, cluster] = await Promise.all([import('./commands/scan-manifests.js'), import('./commands/scan-cluster.js')]);
+      const scan = program.command('scan').description('scan objects for security findings');
+      manifests.registerScanManifests(scan, env);
+      cluster.registerScanCluster(scan, env);
+    },
+  },
+  { name: 'rbac', register: async (program, env) => (await import('./commands/rbac.js')).registerRbac(program, env) },
+  { name: 'inventory', register: async (program, env) => (await import('./commands/inventory.js')).registerInventory(program, env) },
+  { name: 'webhook', register: async (program, env) => (await import('./commands/webhook.js')).registerWebhook(program, env) },
+  {
+    name: 'policy',
+    async register(program, env) {
+      const [simulate, test] = await Promise.all([import('./commands/policy-simulate.js'), import('./commands/policy-test.js')]);
+      simulate.registerPolicySimulate(program, env);
+      test.registerPolicyTest(program, env);
+    },
+  },
+  { name: 'netpol', register: async (program, env) => (await import('./commands/netpol.js')).registerNetpol(program, env) },
+  { name: 'db', register: async (program, env) => (await import('./commands/db.js')).registerDb(program, env) },
+];
+
+/**
+ * The command tree: only `only` when it names a top-level command, else every command (help, docs/cli.md through
+ * tools/generate-cli-docs.ts).
+ */
+export async function createProgram(version: string, setExitCode: (code: number) => void, only?: string): Promise<Command> {
   const program = new Command('aspis')
     .description('Kubernetes security: images, manifests, clusters, admission, runtime and segmentation in one tool')
     .version(version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  const scan = program.command('scan').description('scan objects for security findings');
-  registerScanManifests(scan, { version, setExitCode });
-  registerScanCluster(scan, { version, setExitCode });
-  registerRbac(program, { setExitCode });
-  registerInventory(program, { version, setExitCode });
-  registerWebhook(program, { version, setExitCode });
-  registerPolicySimulate(program, { setExitCode });
-  registerPolicyTest(program, { setExitCode });
-  registerNetpol(program, { version, setExitCode });
-  registerDb(program, { setExitCode });
+  const env = { version, setExitCode };
+  const chosen = COMMANDS.filter((command) => command.name === only);
+  for (const command of chosen.length > 0 ? chosen : COMMANDS) await command.register(program, env);
   return program;
 }
 
 /** Runs the CLI and returns the exit code (see exit-codes.ts) instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
   const exit = { code: EXIT.ok as number };
-  const program = createProgram(packageVersion(), (code) => (exit.code = code));
+  const first = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const program = await createProgram(packageVersion(), (code) => (exit.code = code), first);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -83,7 +83,7 @@ async function inventoryManifests(paths: string[], options: InventoryOptions, ve
 
 async function inventoryCluster(options: ClusterInventoryOptions, version: string): Promise<number> {
   const pinned = options.pssVersion ? parsePssVersion(options.pssVersion) : undefined;
-  const { connection, namespaces, input, errors } = clusterTarget(options);
+  const { connection, namespaces, input, errors } = await clusterTarget(options);
   const pssVersion = pinned ?? (connection ? await serverPssVersion(connection) : LATEST_PSS_VERSION);
   const builder = new InventoryBuilder({ pssVersion, inputs: [input], toolVersion: version, now: new Date() });
   builder.addErrors(errors);

@@ -14,7 +14,6 @@ import type { NetworkModel } from '../../network/index.js';
 import { POD_TEMPLATE_PATHS } from '../../core/k8s/workload-kinds.js';
 import { clusterBatches } from '../../sources/cluster/cluster-batches.js';
 import { ClusterAccessError } from '../../sources/cluster/api-error.js';
-import { connect } from '../../sources/cluster/kube-connection.js';
 import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
 
@@ -85,6 +84,8 @@ export async function readNetpolObjects(paths: string[] | undefined, options: Ne
   const connectOptions = { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) };
   let connection;
   try {
+    // Loaded when needed: @kubernetes/client-node takes about a second to import.
+    const { connect } = await import('../../sources/cluster/kube-connection.js');
     connection = connect(connectOptions);
   } catch (error) {
     if (!(error instanceof ClusterAccessError)) throw error;

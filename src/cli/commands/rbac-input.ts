@@ -14,7 +14,6 @@ import type { RbacGraph } from '../../rbac/rbac-graph.js';
 import { RBAC_GRAPH_KINDS } from '../../rbac/rbac-objects.js';
 import { clusterBatches } from '../../sources/cluster/cluster-batches.js';
 import { ClusterAccessError } from '../../sources/cluster/api-error.js';
-import { connect, loadKubeConfig } from '../../sources/cluster/kube-connection.js';
 import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
 
@@ -70,6 +69,8 @@ export async function loadRbacInput(options: RbacInputOptions): Promise<RbacInpu
     const connectOptions = { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) };
     let connection;
     try {
+      // Loaded when needed: @kubernetes/client-node takes about a second to import.
+      const { connect, loadKubeConfig } = await import('../../sources/cluster/kube-connection.js');
       const { config } = loadKubeConfig(connectOptions);
       contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace || undefined;
       connection = connect(connectOptions);

@@ -19,7 +19,6 @@ import { refOf } from '../../core/model/resource.js';
 import type { KubeObject, Resource } from '../../core/model/resource.js';
 import { ApiError, ClusterAccessError, apiStatusOf, credentialsRejected, permissionText } from './api-error.js';
 import { ControllerCoverage, listingOrder } from './controller-coverage.js';
-import { connect } from './kube-connection.js';
 import type { ConnectOptions, KubeConnection } from './kube-connection.js';
 import { listPages } from './list-pages.js';
 import { apiVersionOf, projectObject } from './project-object.js';
@@ -64,7 +63,9 @@ export async function* clusterBatches(options: ClusterBatchesOptions = {}): Asyn
   const progress = options.onProgress ?? (() => {});
   let connection: KubeConnection;
   try {
-    connection = options.connection ?? connect(options);
+    // Loaded when needed: @kubernetes/client-node takes about a second to import, which commands that read no
+    // cluster (scan manifests, webhook serve) must not pay.
+    connection = options.connection ?? (await import('./kube-connection.js')).connect(options);
   } catch (error) {
     if (!(error instanceof ClusterAccessError)) throw error;
     yield { resources: [], errors: [{ source: 'kubeconfig', message: error.message }], skipped: 0 };
