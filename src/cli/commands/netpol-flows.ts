@@ -73,3 +73,14 @@ export async function observeFlows(model: NetworkModel, options: FlowOptions, ag
   }
   return { observation, errors };
 }
+
+/** Hints about the unattributed flows that the input's kind explains. */
+export function flowHints(source: NetpolInput['source'], observation: FlowObservation): string[] {
+  const addressOnly = observation.unattributed.some((u) => u.reason.startsWith('an address of the cluster networks'));
+  if (source !== 'cluster' || !addressOnly) return [];
+  // The cluster source projects objects without their status, so Pods come without addresses.
+  return [
+    'Hint: a live cluster read does not keep pod addresses, so flows known only by address (conntrack) are not attributed: ' +
+      'read a dump instead (kubectl get namespaces,pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services -A -o yaml > cluster.yaml; -f cluster.yaml).',
+  ];
+}

@@ -13,7 +13,7 @@ import { replayReport, replayText } from '../../network/flows/replay-report.js';
 import { EXIT } from '../exit-codes.js';
 import type { NetpolEnv } from './netpol.js';
 import type { FlowOptions } from './netpol-flows.js';
-import { addFlowOptions, flowModel, observeFlows } from './netpol-flows.js';
+import { addFlowOptions, flowHints, flowModel, observeFlows } from './netpol-flows.js';
 import type { NetpolInputOptions } from './netpol-input.js';
 import { addNetpolInputOptions, loadNetpolInput } from './netpol-input.js';
 import { finishNetpol, NetpolUsageError, runNetpol } from './netpol-run.js';
@@ -90,6 +90,7 @@ export function registerNetpolGenerate(netpol: Command, env: NetpolEnv): void {
         if (options.outputDir !== undefined) notes.push(`Wrote ${result.output.length} policies to ${options.outputDir}/NAMESPACE/NAME.yaml.`);
         for (const ns of result.plan.skippedNamespaces) notes.push(`Namespace ${ns} has workloads but no observed flow: no policy generated for it (name it with -n to isolate it anyway).`);
         for (const problem of result.plan.problems) notes.push(`Warning: ${problem}.`);
+        notes.push(...flowHints(input.source, observation));
         process.stderr.write(`${notes.map((n) => `${n}\n`).join('')}${replayText(report)}`);
         if (result.replay.deniedFlows > 0) process.stderr.write('aspis: the generated policies would deny observed flows (above): not safe to apply as is\n');
         return finishNetpol(problems, result.replay.deniedFlows > 0 ? EXIT.findings : EXIT.ok);

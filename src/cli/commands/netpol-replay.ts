@@ -18,7 +18,7 @@ import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { EXIT } from '../exit-codes.js';
 import type { NetpolEnv } from './netpol.js';
 import type { FlowOptions } from './netpol-flows.js';
-import { addFlowOptions, flowModel, observeFlows } from './netpol-flows.js';
+import { addFlowOptions, flowHints, flowModel, observeFlows } from './netpol-flows.js';
 import type { NetpolInputOptions } from './netpol-input.js';
 import { addNetpolInputOptions, describeObject, loadNetpolInput } from './netpol-input.js';
 import { finishNetpol, NetpolUsageError, runNetpol } from './netpol-run.js';
@@ -102,6 +102,7 @@ export function registerNetpolReplay(netpol: Command, env: NetpolEnv): void {
           });
           await readFlowFiles(options.flows, aggregator, { format: options.flowFormat });
         }
+        for (const hint of flowHints(input.source, observation)) process.stderr.write(`${hint}\n`);
         if (options.output !== 'table' && replay.deniedFlows > 0) process.stderr.write(`aspis: ${replay.deniedFlows} flows would break (${replay.deniedEdges} edges)\n`);
         return finishNetpol(errors, replay.deniedFlows > 0 ? EXIT.findings : EXIT.ok);
       }),
