@@ -22,10 +22,16 @@ const COMMANDS: readonly { name: string; register(program: Command, env: Env): P
   {
     name: 'scan',
     async register(program, env) {
-      const [manifests, cluster] = await Promise.all([import('./commands/scan-manifests.js'), import('./commands/scan-cluster.js')]);
+      const [manifests, cluster, image] = await Promise.all([
+        import('./commands/scan-manifests.js'),
+        import('./commands/scan-cluster.js'),
+        import('./commands/scan-image.js'),
+      ]);
       const scan = program.command('scan').description('scan objects for security findings');
       manifests.registerScanManifests(scan, env);
       cluster.registerScanCluster(scan, env);
+      image.registerScanImage(scan, env);
+      image.registerScanSbom(scan, env);
     },
   },
   { name: 'rbac', register: async (program, env) => (await import('./commands/rbac.js')).registerRbac(program, env) },
@@ -41,6 +47,7 @@ const COMMANDS: readonly { name: string; register(program: Command, env: Env): P
   },
   { name: 'netpol', register: async (program, env) => (await import('./commands/netpol.js')).registerNetpol(program, env) },
   { name: 'db', register: async (program, env) => (await import('./commands/db.js')).registerDb(program, env) },
+  { name: 'sbom', register: async (program, env) => (await import('./commands/sbom.js')).registerSbom(program, env) },
 ];
 
 /**
