@@ -138,7 +138,9 @@ class LayerWalk {
         this.view.endLayer();
       } catch (error) {
         await this.abandonLayer(layer, captured);
-        this.problems.push({ where: `layer ${layer.digest}`, message: `${(error as Error).message}; the files of this layer are left out` });
+        const where = `layer ${layer.digest}`;
+        const message = (error as Error).message.replace(`${where}: `, '');
+        this.problems.push({ where, message: `${message}; the files of this layer are left out` });
       }
     }
     const inputs = await this.collectInputs();

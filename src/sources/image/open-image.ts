@@ -68,12 +68,11 @@ function fromRegistry(text: string, options: OpenImageOptions, platform: Platfor
   });
 }
 
-/** PATH or PATH:NAME, where PATH itself exists (so paths with colons still work). */
+/** PATH or PATH:NAME, where PATH itself exists (so paths with colons, and names with colons like repo:tag, work). */
 async function splitPathAndName(text: string): Promise<{ path: string; name?: string }> {
   if ((await pathKind(text)) !== undefined) return { path: text };
-  const colon = text.lastIndexOf(':');
-  if (colon > 0 && !text.slice(colon + 1).includes('/') && (await pathKind(text.slice(0, colon))) !== undefined) {
-    return { path: text.slice(0, colon), name: text.slice(colon + 1) };
+  for (let colon = text.indexOf(':'); colon > 0; colon = text.indexOf(':', colon + 1)) {
+    if ((await pathKind(text.slice(0, colon))) !== undefined) return { path: text.slice(0, colon), name: text.slice(colon + 1) };
   }
   return { path: text };
 }
