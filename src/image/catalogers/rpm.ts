@@ -4,9 +4,12 @@ import { readAll, type Cataloger, type CatalogInput, type CatalogProblem, type P
 import { distroIdentity } from './distro-identity.js';
 import { parseRpmHeader, RPMTAG, type RpmHeader } from './rpm-header.js';
 import { applyWal } from './sqlite-wal.js';
+import { berkeleyDbHashValues } from './berkeley-db-hash.js';
 
 /** rpm's database folders: /var/lib/rpm (RHEL, CentOS, Amazon Linux), /usr/lib/sysimage/rpm (Fedora 36+, openSUSE). */
 const SQLITE = /^\/(?:var\/lib\/rpm|usr\/lib\/sysimage\/rpm)\/rpmdb\.sqlite(-wal)?$/;
+/** Berkeley DB hash database of rpm ≤ 4.15. */
+const BERKELEY_DB = /^\/(?:var\/lib\/rpm|usr\/lib\/sysimage\/rpm)\/Packages$/;
 
 /** "openssl-1.1.1k-5.el8.src.rpm" → name "openssl", version "1.1.1k-5.el8". */
 export function sourceRpmNameAndVersion(sourceRpm: string): { name: string; version: string } | undefined {
@@ -67,22 +70,28 @@ function rpmPackage(header: RpmHeader, distro: ReturnType<typeof distroIdentity>
 /**
  * RPM packages from the SQLite package database (rpm ≥ 4.16: Fedora 33+, RHEL/UBI 9, Rocky/Alma 9, openSUSE),
  * including transactions still in rpmdb.sqlite-wal. Versions are EVR ("1:1.1.1k-5.el8", epoch only when set);
- * the source RPM gives the source package. Berkeley DB (RHEL 8 and older) and ndb databases are listed in
- * docs/catalogers.md as not read yet.
+ * the source RPM gives the source package. Also the Berkeley DB `Packages` hash database of rpm ≤ 4.15 (RHEL/UBI 8
+ * and older, CentOS 7, Amazon Linux 2); not yet ndb (`Packages.db`, SUSE).
  */
 export const rpmCataloger: Cataloger = {
   id: 'rpm',
-  wants: (file) => SQLITE.test(file.path),
+  wants: (file) => SQLITE.test(file.path) || BERKELEY_DB.test(file.path),
   async catalog(inputs, context) {
     const problems: CatalogProblem[] = [];
     const packages: Package[] = [];
     const distro = distroIdentity(context.os, { ecosystem: 'Red Hat', namespace: 'redhat' });
-    for (const input of inputs.filter((i) => i.file.path.endsWith('.sqlite'))) {
+    for (const input of inputs.filter((i) => i.file.path.endsWith('.sqlite') || BERKELEY_DB.test(i.file.path))) {
       const { path, layerDigest } = input.file;
       try {
-        const walInput = inputs.find((i) => i.file.path === `${path}-wal`);
-        const wal = walInput && walInput.content.size > 0 ? await readAll(walInput.content) : undefined;
-        const blobs = sqliteHeaderBlobs(await readAll(input.content), wal);
+        let blobs: Uint8Array[];
+        if (BERKELEY_DB.test(path)) {
+          // rpm keeps a 4-byte counter beside the headers; anything that short is not a header.
+          blobs = berkeleyDbHashValues(await readAll(input.content)).filter((b) => b.length > 8);
+        } else {
+          const walInput = inputs.find((i) => i.file.path === `${path}-wal`);
+          const wal = walInput && walInput.content.size > 0 ? await readAll(walInput.content) : undefined;
+          blobs = sqliteHeaderBlobs(await readAll(input.content), wal);
+        }
         for (const [index, blob] of blobs.entries()) {
           try {
             const pkg = rpmPackage(parseRpmHeader(blob), distro, input.file);

@@ -99,3 +99,44 @@ it('source RPM file names split into name and version-release', () => {
   assert.deepEqual(sourceRpmNameAndVersion('python-urllib3-1.24.2-5.el8.src.rpm'), { name: 'python-urllib3', version: '1.24.2-5.el8' });
   assert.equal(sourceRpmNameAndVersion('(none)'), undefined);
 });
+
+const dbLoad = toolAvailable('db5.3_load') ? 'db5.3_load' : toolAvailable('db_load') ? 'db_load' : undefined;
+
+it('rpm: a Berkeley DB Packages file (rpm ≤ 4.15) equals what rpm reads from it with its bdb_ro backend', { skip: ('skip' in fixture && fixture.skip) || (!dbLoad && 'db_load is not installed (apt-get install db5.3-util)') }, async () => {
+  const { dir } = fixture as { dir: string };
+  const source = new Database(join(dir, 'root/var/lib/rpm/rpmdb.sqlite'), { readonly: true });
+  const rows = source.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum').all() as Array<{ hnum: number; blob: Buffer }>;
+  source.close();
+  const key = (n: number): string => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b.toString('hex');
+  };
+  // Berkeley DB writes the file (db_load from a dump, as rpm's own library would): key = package number
+  // (native order), value = header blob, plus rpm's 4-byte counter under key 0. A 512-byte page forces every
+  // header onto overflow pages; 64 KiB pages keep them inline.
+  for (const pageSize of [512, 65536]) {
+    const root = join(dir, `bdb-${pageSize}-${process.pid}`);
+    mkdirSync(join(root, 'var/lib/rpm'), { recursive: true });
+    const dump = ['VERSION=3', 'format=bytevalue', 'type=hash', `db_pagesize=${pageSize}`, 'HEADER=END', ` ${key(0)}`, ` ${key(rows.length + 1)}`];
+    for (const row of rows) dump.push(` ${key(row.hnum)}`, ` ${row.blob.toString('hex')}`);
+    dump.push('DATA=END', '');
+    writeFileSync(join(root, 'dump.txt'), dump.join('\n'));
+    try {
+      run(dbLoad!, ['-f', 'dump.txt', 'var/lib/rpm/Packages'], root);
+      const expected = run('rpm', ['--root', root, '--define', '_dbpath /var/lib/rpm', '--define', '_db_backend bdb_ro', '-qa', '--qf', QUERY], dir).split('\n').filter(Boolean).sort();
+      assert.equal(expected.length, rows.length);
+      const result = await rpmCataloger.catalog(directoryInputs(root, [rpmCataloger], { subdirs: ['var'] }), {});
+      assert.deepEqual(result.problems, []);
+      assert.deepEqual(result.packages.map((p) => `${p.name} ${p.version} ${p.metadata?.['sourceRpm']} ${p.licenses?.[0]}`).sort(), expected, `page size ${pageSize}`);
+    } finally {
+      run('rm', ['-rf', root], dir);
+    }
+  }
+});
+
+it('rpm: a Packages file that is not a Berkeley DB hash database is a problem naming it', async () => {
+  const bytes = new Uint8Array(4096).fill(7);
+  const result = await rpmCataloger.catalog([{ file: { path: '/var/lib/rpm/Packages', mode: 0o100644, size: bytes.length, layerDigest: 'sha256:l', uid: 0, gid: 0 }, content: { size: bytes.length, read: async (o, n) => bytes.subarray(o, o + n) } }], {});
+  assert.deepEqual(result.problems.map((p) => [p.path, p.message]), [['/var/lib/rpm/Packages', 'not a Berkeley DB hash database (magic 0x061561 missing)']]);
+});
