@@ -65,12 +65,18 @@ it('retains a projection of workloads for inventory checks, not their pod specs'
   const session = new ScanSession(options);
   for await (const batch of manifestBatches([dir])) session.add(batch.resources);
   const retained = (session as unknown as { retained: { object: Record<string, unknown> }[] }).retained;
+  // Of a pod spec only what NetworkPolicy checks read: template labels, hostNetwork, container names and ports.
   assert.deepEqual(
     retained.map((r) => r.object),
     [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'web' } } },
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'other' } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+        spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c' }] } } },
+      },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'other' }, spec: { containers: [{ name: 'c' }] } },
     ],
   );
 });

@@ -4,8 +4,8 @@
  * (objects with a pod template that no other object of the input controls: a Deployment stands for its ReplicaSets and
  * Pods) with their pods' network identity, namespace labels, Services and Ingress backends.
  *
- * Objects without metadata.namespace are taken to be in `default`, together, as `kubectl apply` with a default context
- * would place them: a policy and a Deployment written without a namespace land in the same one.
+ * Objects without metadata.namespace land in whatever namespace they are applied to, together: they are analysed as
+ * one namespace (UNSET_NAMESPACE), never reported as a namespace, and messages about them name no namespace.
  */
 import type { Inventory } from '../../core/engine/inventory.js';
 import type { KubeObject } from '../../core/model/resource.js';
@@ -23,7 +23,8 @@ import type { Workload } from '../../core/k8s/workload.js';
 import { workloadOf } from '../../core/k8s/workload.js';
 import { POD_TEMPLATE_PATHS } from '../../core/k8s/workload-kinds.js';
 
-export const DEFAULT_NAMESPACE = 'default';
+/** The namespace of objects written without one: the one they will be applied to, unknown here. */
+export const UNSET_NAMESPACE = '';
 
 /** The kinds these checks read (their `target.inventory`). */
 export const NETWORK_INVENTORY_KINDS: readonly string[] = ['Namespace', 'NetworkPolicy', 'Service', 'Ingress', ...Object.keys(POD_TEMPLATE_PATHS)];
@@ -32,7 +33,7 @@ export interface NetworkWorkload {
   object: KubeObject;
   workload: Workload;
   pod: PodNetwork;
-  /** `Kind/namespace/name`, for messages. */
+  /** `Kind "name"`, for messages (without namespace: the finding's object says it, and it may be unknown). */
   name: string;
 }
 
@@ -41,7 +42,7 @@ export interface NetworkInventory {
   workloads: NetworkWorkload[];
   /** Namespace name → its Namespace object, when the input has one. */
   namespaceObjects: Map<string, KubeObject>;
-  /** Every namespace a workload, policy or Namespace object of the input is in, sorted. */
+  /** Every namespace a Namespace object, or a workload or policy with metadata.namespace names, sorted. */
   namespaces: string[];
   services: ServiceInfo[];
   ingressBackends: IngressBackend[];
@@ -50,7 +51,7 @@ export interface NetworkInventory {
 
 function namespaceOf(object: KubeObject): string {
   const ns = object.metadata?.namespace;
-  return typeof ns === 'string' && ns !== '' ? ns : DEFAULT_NAMESPACE;
+  return typeof ns === 'string' && ns !== '' ? ns : UNSET_NAMESPACE;
 }
 
 /** Whether another object of the input is the controller of `object` (by uid, else by kind and name). */
@@ -73,7 +74,7 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
   const policies: NetworkPolicy[] = [];
   for (const object of inventory.ofKind('NetworkPolicy')) {
     if (!isNetworkPolicy(object)) continue;
-    const parsed = parseNetworkPolicy(object, DEFAULT_NAMESPACE).policy;
+    const parsed = parseNetworkPolicy(object, UNSET_NAMESPACE).policy;
     if (parsed) policies.push(parsed);
   }
   const candidates: { object: KubeObject; workload: Workload }[] = [];
@@ -91,7 +92,7 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
   }
   const workloads = candidates
     .filter(({ object }) => !controlledWithin(object, byUid, byName))
-    .map(({ object, workload }) => ({ object, workload, pod: podNetworkOf(workload, DEFAULT_NAMESPACE), name: `${String(object.kind)}/${namespaceOf(object)}/${String(object.metadata?.name ?? '')}` }));
+    .map(({ object, workload }) => ({ object, workload, pod: podNetworkOf(workload, UNSET_NAMESPACE), name: `${String(object.kind)} "${String(object.metadata?.name ?? '')}"` }));
 
   const namespaceObjects = new Map<string, KubeObject>();
   const namespaceLabels = new Map<string, Record<string, string>>();
@@ -103,11 +104,13 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
   }
   const services: ServiceInfo[] = [];
   for (const object of inventory.ofKind('Service')) {
-    const service = isService(object) ? serviceOf(object, DEFAULT_NAMESPACE) : undefined;
+    const service = isService(object) ? serviceOf(object, UNSET_NAMESPACE) : undefined;
     if (service) services.push(service);
   }
-  const ingressBackends = inventory.ofKind('Ingress').filter(isIngress).flatMap((object) => ingressBackendsOf(object, DEFAULT_NAMESPACE));
-  const namespaces = [...new Set([...namespaceObjects.keys(), ...workloads.map((w) => w.pod.namespace), ...policies.map((p) => p.namespace)])].sort();
+  const ingressBackends = inventory.ofKind('Ingress').filter(isIngress).flatMap((object) => ingressBackendsOf(object, UNSET_NAMESPACE));
+  const namespaces = [...new Set([...namespaceObjects.keys(), ...workloads.map((w) => w.pod.namespace), ...policies.map((p) => p.namespace)])]
+    .filter((ns) => ns !== UNSET_NAMESPACE)
+    .sort();
   const lookup = policyList(policies, (ns) => namespaceLabels.get(ns) ?? namespaceLabelsOf(ns));
   const result = { policies, workloads, namespaceObjects, namespaces, services, ingressBackends, lookup };
   cache.set(inventory, result);

@@ -1,6 +1,5 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import { IpSet } from '../../../core/k8s/ip-set.js';
-import { formatPolicyRef } from '../../../core/k8s/network-policy.js';
 import type { NetworkPolicyRule } from '../../../core/k8s/network-policy.js';
 import { policiesIsolating } from '../../../core/k8s/network-verdict.js';
 import type { PodNetwork } from '../../../core/k8s/pod-network.js';
@@ -75,18 +74,18 @@ export const check: InventoryCheck = {
     for (const workload of net.workloads) {
       if (workload.pod.hostNetwork) continue;
       const exposedBy = [
-        ...exposingServices.filter((s) => serviceSelects(s, workload.pod)).map((s) => `Service ${s.namespace}/${s.name} (${s.type})`),
-        ...ingressServices.filter((s) => serviceSelects(s, workload.pod)).map((s) => `Ingress backend Service ${s.namespace}/${s.name}`),
-      ];
+        ...exposingServices.filter((s) => serviceSelects(s, workload.pod)).map((s) => `Service "${s.name}" (${s.type})`),
+        ...ingressServices.filter((s) => serviceSelects(s, workload.pod)).map((s) => `Service "${s.name}" (an Ingress backend)`),
+      ].sort();
       if (exposedBy.length === 0) continue;
       const policies = policiesIsolating(net.lookup, workload.pod, 'ingress');
       if (policies.length > 0 && !openToAll(policies.flatMap((p) => p.ingress), workload.pod)) continue;
-      const why = policies.length === 0 ? 'no NetworkPolicy isolates it for ingress' : `its NetworkPolicies (${policies.map(formatPolicyRef).join(', ')}) admit every port from every pod and address`;
+      const why = policies.length === 0 ? 'no NetworkPolicy isolates it for ingress' : `its NetworkPolicies (${policies.map((p) => p.name).sort().join(', ')}) admit every port from every pod and address`;
       violations.push({
         subject: { object: workload.object },
         path: [...workload.workload.metadataPath, 'labels'],
         message: `${workload.name} is exposed outside the cluster by ${exposedBy.join(', ')} and open to all traffic: ${why}`,
-        evidence: { exposedBy, isolatingPolicies: policies.map(formatPolicyRef) },
+        evidence: { exposedBy, isolatingPolicies: policies.map((p) => p.name).sort() },
       });
     }
     return violations;

@@ -1,7 +1,7 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import type { FieldPath } from '../../../core/model/field-path.js';
 import { formatLabelSelector } from '../../../core/k8s/label-selector.js';
-import { formatPolicyRef, peerPath, portPath } from '../../../core/k8s/network-policy.js';
+import { peerPath, portPath } from '../../../core/k8s/network-policy.js';
 import type { Direction } from '../../../core/k8s/network-policy.js';
 import { resolveNamedPort } from '../../../core/k8s/pod-network.js';
 import { NETWORK_INVENTORY_KINDS, networkInventory } from '../network-inventory.js';
@@ -30,7 +30,7 @@ export const check: InventoryCheck = {
     const net = networkInventory(inventory);
     const violations: InventoryViolation[] = [];
     for (const policy of net.policies) {
-      const name = formatPolicyRef(policy);
+      const name = `"${policy.name}"`;
       const add = (path: FieldPath, message: string, evidence: unknown) => violations.push({ subject: { object: policy.object }, path, message: `NetworkPolicy ${name}: ${message}`, evidence });
       for (const direction of ['ingress', 'egress'] as Direction[]) {
         if (!policy.isolates[direction] && policy[direction].length > 0) {
@@ -47,13 +47,13 @@ export const check: InventoryCheck = {
             if (peer.kind !== 'pods' || peer.matchesNamespaceLabels || inNamespace.length === 0) continue;
             if (inNamespace.some((w) => peer.matchesPodLabels(w.pod.labels))) continue;
             const selector = formatLabelSelector(peer.podSelector ?? {});
-            add(peerPath(rule, peer.index), `${direction}[${rule.index}] peer ${peer.index} selects pods ${selector} of namespace "${policy.namespace}", and none of its ${inNamespace.length} workload(s) matches`, { podSelector: selector });
+            add(peerPath(rule, peer.index), `${direction}[${rule.index}] peer ${peer.index} selects pods ${selector} of the policy's namespace, and none of its ${inNamespace.length} workload(s) matches`, { podSelector: selector });
           }
           if (direction !== 'ingress' || selected.length === 0) continue;
           for (const port of rule.ports ?? []) {
             if (typeof port.port !== 'string') continue;
             if (selected.some((w) => resolveNamedPort(w.pod.ports, port.port as string, port.protocol).length > 0)) continue;
-            add(portPath(rule, port.index), `ingress[${rule.index}] port "${port.port}"/${port.protocol} is declared by none of the pods it selects (${selected.map((w) => w.name).join(', ')})`, { port: port.port, protocol: port.protocol });
+            add(portPath(rule, port.index), `ingress[${rule.index}] port "${port.port}"/${port.protocol} is declared by none of the pods it selects (${selected.map((w) => w.name).sort().join(', ')})`, { port: port.port, protocol: port.protocol });
           }
         }
       }

@@ -1,6 +1,5 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import { formatLabelSelector } from '../../../core/k8s/label-selector.js';
-import { formatPolicyRef } from '../../../core/k8s/network-policy.js';
 import { NETWORK_INVENTORY_KINDS, networkInventory } from '../network-inventory.js';
 
 export const check: InventoryCheck = {
@@ -27,12 +26,12 @@ export const check: InventoryCheck = {
       if (inNamespace.length === 0) continue;
       const selected = inNamespace.filter((w) => policy.selectsPodLabels(w.pod.labels));
       if (selected.some((w) => !w.pod.hostNetwork)) continue;
-      const hostOnly = selected.length > 0 ? `; it selects only hostNetwork pods (${selected.map((w) => w.name).join(', ')}), which NetworkPolicy does not apply to` : '';
+      const hostOnly = selected.length > 0 ? `; it selects only hostNetwork pods (${selected.map((w) => w.name).sort().join(', ')}), which NetworkPolicy does not apply to` : '';
       violations.push({
         subject: { object: policy.object },
         path: ['spec', 'podSelector'],
-        message: `NetworkPolicy ${formatPolicyRef(policy)} selects none of the ${inNamespace.length} workload(s) of its namespace (podSelector ${formatLabelSelector(policy.podSelector)})${hostOnly}`,
-        evidence: { podSelector: formatLabelSelector(policy.podSelector), workloadsInNamespace: inNamespace.map((w) => w.name) },
+        message: `NetworkPolicy "${policy.name}" selects none of the ${inNamespace.length} workload(s) of its namespace (podSelector ${formatLabelSelector(policy.podSelector)})${hostOnly}`,
+        evidence: { podSelector: formatLabelSelector(policy.podSelector), workloadsInNamespace: inNamespace.map((w) => w.name).sort() },
       });
     }
     return violations;

@@ -1,5 +1,4 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
-import { formatPolicyRef } from '../../../core/k8s/network-policy.js';
 import type { Direction } from '../../../core/k8s/network-policy.js';
 import { policiesIsolating } from '../../../core/k8s/network-verdict.js';
 import { NETWORK_INVENTORY_KINDS, networkInventory } from '../network-inventory.js';
@@ -30,13 +29,13 @@ export const check: InventoryCheck = {
         const others = net.lookup.policiesIn(workload.pod.namespace).filter((p) => p.selectsPodLabels(workload.pod.labels));
         const why =
           others.length > 0
-            ? `the NetworkPolicies selecting it (${others.map(formatPolicyRef).join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
-            : `no NetworkPolicy of namespace "${workload.pod.namespace}" selects its pods`;
+            ? `the NetworkPolicies selecting it (${others.map((p) => p.name).sort().join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
+            : 'no NetworkPolicy of its namespace selects its pods';
         violations.push({
           subject: { object: workload.object },
           path: [...workload.workload.metadataPath, 'labels'],
           message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
-          evidence: { direction, labels: workload.pod.labels, selectingPolicies: others.map(formatPolicyRef) },
+          evidence: { direction, selectingPolicies: others.map((p) => p.name).sort() },
         });
       }
     }
