@@ -7,7 +7,6 @@
 import { IpSet } from '../core/k8s/ip-set.js';
 import { PortSet } from '../core/k8s/port-set.js';
 import type { ReachMatrix } from './reach-matrix.js';
-import { matrixPorts } from './reach-matrix.js';
 import type { ExternalAccess } from './reachability.js';
 import { canonicalExternal } from './reachability.js';
 
@@ -52,26 +51,35 @@ export function diffExternal(old: readonly ExternalAccess[], next: readonly Exte
   return { opened: canonicalExternal(opened), closed: canonicalExternal(closed) };
 }
 
+/** A row's edges as (destination id, ports), ascending by id. */
+function rowOf(matrix: ReachMatrix, index: number | undefined): { id: string; ports: PortSet }[] {
+  if (index === undefined) return [];
+  const row = matrix.rows[index]!;
+  return row.to.map((to, k) => ({ id: matrix.groups[to]!.id, ports: row.ports[k]! })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
 export function diffReach(old: ReachMatrix, next: ReachMatrix): ReachDiff {
   const oldIndex = new Map(old.groups.map((g, i) => [g.id, i]));
   const nextIndex = new Map(next.groups.map((g, i) => [g.id, i]));
   const ids = [...new Set([...oldIndex.keys(), ...nextIndex.keys()])].sort();
   const edges: EdgeChange[] = [];
   const external: ExternalChange[] = [];
-  const ports = (matrix: ReachMatrix, index: Map<string, number>, from: string, to: string) => {
-    const a = index.get(from);
-    const b = index.get(to);
-    return a === undefined || b === undefined ? PortSet.NONE : matrixPorts(matrix, a, b);
-  };
   for (const from of ids) {
-    for (const to of ids) {
-      const before = ports(old, oldIndex, from, to);
-      const after = ports(next, nextIndex, from, to);
-      if (before.equals(after)) continue;
-      edges.push({ from, to, opened: after.subtract(before), closed: before.subtract(after) });
-    }
     const a = oldIndex.get(from);
     const b = nextIndex.get(from);
+    // Merge the two sorted rows: cost follows the allowed edges, not groups².
+    const before = rowOf(old, a);
+    const after = rowOf(next, b);
+    let i = 0;
+    let j = 0;
+    while (i < before.length || j < after.length) {
+      const left = before[i];
+      const right = after[j];
+      const to = left && (!right || left.id <= right.id) ? left.id : right!.id;
+      const was = left?.id === to ? (i++, left.ports) : PortSet.NONE;
+      const now = right?.id === to ? (j++, right.ports) : PortSet.NONE;
+      if (!was.equals(now)) edges.push({ from, to, opened: now.subtract(was), closed: was.subtract(now) });
+    }
     for (const direction of ['ingress', 'egress'] as const) {
       const list = direction === 'ingress' ? 'fromExternal' : 'toExternal';
       const change = diffExternal(a === undefined ? [] : old[list][a]!, b === undefined ? [] : next[list][b]!);

@@ -69,7 +69,7 @@ function render() {
   document.getElementById('matrix').replaceChildren(table);
   for (const [id, list, label] of [['ingress', report.external.ingress, 'to'], ['egress', report.external.egress, 'from']]) {
     const rows = list.filter((e) => shown.some((w) => w.id === e.workload));
-    const t = el('table', { className: 'list' }, el('tr', {}, el('th', { textContent: label === 'to' ? 'workload' : 'workload' }), el('th', { textContent: 'addresses' }), el('th', { textContent: 'ports' })));
+    const t = el('table', { className: 'list' }, el('tr', {}, el('th', { textContent: label + ' workload' }), el('th', { textContent: 'addresses' }), el('th', { textContent: 'ports' })));
     for (const e of rows) t.append(el('tr', {}, el('td', { textContent: e.workload }), el('td', { textContent: e.addresses.join(', ') }), el('td', { textContent: e.ports })));
     document.getElementById(id).replaceChildren(rows.length ? t : el('p', { textContent: 'none' }));
   }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { runCli } from '../cli/run-cli.js';
 import type { CliResult } from '../cli/run-cli.js';
 import { main } from '../../src/cli/main.js';
@@ -77,6 +78,9 @@ describe('aspis netpol on Online Boutique manifests', () => {
     assert.doesNotMatch(html.stdout, /<(script|link|img)[^>]+(src|href)=/, 'self-contained: nothing loaded from elsewhere');
     const embedded = /<script type="application\/json" id="report">(.*?)<\/script>/s.exec(html.stdout);
     assert.equal((JSON.parse(embedded![1]!) as NetpolReachReport).edges.length, 27);
+    // No browser here: at least the page's script must compile.
+    const script = /<script>(.*?)<\/script>/s.exec(html.stdout)![1]!;
+    assert.doesNotThrow(() => new Script(script));
   });
 
   it('reach -n keeps the analysis and shows one namespace; a namespace without workloads is an error', async () => {
