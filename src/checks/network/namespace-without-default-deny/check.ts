@@ -15,7 +15,7 @@ export const check: InventoryCheck = {
     'the namespace, present and future, so that only what other policies allow gets through; without it, each new ' +
     'workload starts open and a forgotten one stays open. Each direction is reported on its own: a namespace with a ' +
     'default deny for ingress only still lets a compromised pod connect anywhere. Namespaces considered: those of ' +
-    'Namespace objects, workloads and policies of the input (objects without a namespace count as default).',
+    'Namespace objects, and the namespaces workloads and policies of the input name (an object without metadata.namespace lands where it is applied, unknown here, and is not attributed to a namespace).',
   remediation:
     'Add to the namespace: `kind: NetworkPolicy, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}`, then allow ' +
     'the traffic each workload needs (DNS egress to kube-dns included); `aspis netpol generate` writes both from observed flows.',
