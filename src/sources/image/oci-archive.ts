@@ -26,6 +26,7 @@ export async function openOciArchive(archive: TarArchiveIndex, selection: Layout
       verifyBytes(bytes, digest, `${what}: blob ${digest}`, size);
       return bytes;
     },
+    readManifest: (digest, size) => reader.readDocument(digest, size),
     openBlob: async (digest) => archive.stream(blobName(digest), what),
   };
   return openFromLayoutIndex(reader, index, selection, { ...options, transport: 'oci-archive', close: async () => {} });

@@ -33,6 +33,7 @@ export async function openOciLayout(dir: string, selection: LayoutSelection, opt
       verifyBytes(bytes, digest, `${what}: blob ${digest}`, size);
       return bytes;
     },
+    readManifest: (digest, size) => reader.readDocument(digest, size),
     openBlob: async (digest) => openBlobFile(blobPath(dir, digest, what), `${what}: blob ${digest}`),
   };
   return openFromLayoutIndex(reader, index, selection, { ...options, close: async () => {} });
@@ -57,7 +58,7 @@ export async function openFromLayoutIndex(
   const tags = [...new Set(manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).filter((n): n is string => n !== undefined))];
   if (manifests.length === 1) {
     const only = manifests[0]!;
-    const bytes = await reader.readDocument(only.digest, only.size);
+    const bytes = await reader.readManifest(only.digest, only.size);
     return resolveOciImage(reader, { bytes, digest: only.digest, mediaType: only.mediaType }, { ...options, tags });
   }
   const narrowed = { schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests };

@@ -15,6 +15,11 @@ export async function openRegistryImage(
     {
       what: client.what,
       readDocument: (digest, size) => client.blob(digest, size),
+      readManifest: async (digest, size) => {
+        const { bytes } = await client.manifest(digest);
+        if (size !== undefined && bytes.length !== size) throw new Error(`${client.what}: manifest ${digest}: ${bytes.length} bytes, the index says ${size}`);
+        return bytes;
+      },
       openBlob: (digest) => client.openBlob(digest),
     },
     start,

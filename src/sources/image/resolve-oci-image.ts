@@ -45,7 +45,7 @@ export async function resolveOciImage(
     if (depth >= MAX_INDEX_DEPTH) throw new Error(`${what}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
     const chosen = chooseFromIndex(document.index, options.platform, what);
     if (chosen.size > MAX_DOCUMENT_BYTES) throw new Error(`${what}: manifest ${chosen.digest} is ${chosen.size} bytes, too large for a manifest`);
-    current = { bytes: await reader.readDocument(chosen.digest, chosen.size), digest: chosen.digest, mediaType: chosen.mediaType };
+    current = { bytes: await reader.readManifest(chosen.digest, chosen.size), digest: chosen.digest, mediaType: chosen.mediaType };
   }
 }
 
