@@ -138,8 +138,24 @@ async function runChild(flows: string, manifests: string, out: string): Promise<
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/**
+ * The parent's loader options (tsx's --import/--require), without what would make the child run something else
+ * (`--eval` code that starts this benchmark again) or repeat flags.
+ */
+function loaderArgs(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (['--eval', '-e', '--print', '-p'].includes(arg)) i++;
+    else if ((arg === '--import' || arg === '--require' || arg === '--loader') && i + 1 < args.length) out.push(arg, args[++i]!);
+    else if (arg.startsWith('--import=') || arg.startsWith('--require=') || arg.startsWith('--loader=')) out.push(arg);
+  }
+  return out;
+}
+
 function spawnRun(flows: string, manifests: string, out: string): ChildResult {
-  const node = ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, flows, manifests, out];
+  const node = ['--expose-gc', ...loaderArgs(), fileURLToPath(import.meta.url), CHILD_FLAG, flows, manifests, out];
   const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   const child = pinned ? spawnSync('taskset', ['-c', '0', process.execPath, ...node], { encoding: 'utf8', maxBuffer: 1 << 26 }) : spawnSync(process.execPath, node, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -193,4 +209,7 @@ export async function benchFlows(): Promise<Record<string, unknown>> {
 if (process.argv.includes(CHILD_FLAG)) {
   const [flows, manifests, out] = process.argv.slice(process.argv.indexOf(CHILD_FLAG) + 1);
   await runChild(flows!, manifests!, out!);
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Run on its own (`npx tsx bench/netpol-flows.ts`): this part's JSON line only.
+  console.log(JSON.stringify({ bench: 'netpol-flows', ...(await benchFlows()) }));
 }
