@@ -125,7 +125,7 @@ describe('real Debian 12 image', { skip: skip ?? false, timeout: 600_000 }, () =
     assert.deepEqual(packageLines(back.packages), dpkgOracle(image));
   });
 
-  it('aspis scan sbom matches the read-back packages against the database (source package, release)', () => {
+  it('aspis scan sbom and scan image match the packages against the database (source package, release)', () => {
     const sbom = join(work, 'scan.cdx.json');
     assert.equal(runCli(['sbom', `oci:${image.layout}:12`, '--output-file', sbom]).code, 0);
     const zlib = image.dpkgPackages.find((p) => p.name === 'zlib1g')!;
@@ -153,6 +153,19 @@ describe('real Debian 12 image', { skip: skip ?? false, timeout: 600_000 }, () =
     );
     assert.equal(run.code, 0, 'severity unknown does not reach --fail-on low');
     VulnDatabase.open(db).close();
+
+    const scan = runCli(['scan', 'image', `${registry.host}/aspis/debian:12`, '--insecure', '--db', db, '-o', 'json']);
+    assert.equal(scan.code, 0, scan.stderr);
+    const direct = JSON.parse(scan.stdout) as typeof report & { target: { os: string; manifestDigest: string } };
+    assert.equal(direct.target.os, 'Debian GNU/Linux 12 (bookworm)');
+    assert.match(direct.target.manifestDigest, /^sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(
+      direct.vulnerabilities.map((v) => `${v.id} ${v.package.name}`),
+      ['DEBIAN-TEST-0001 zlib1g'],
+    );
+    const table = runCli(['scan', 'image', `oci:${image.layout}:12`, '--db', db]);
+    assert.match(table.stdout, new RegExp(`: ${image.dpkgPackages.length} packages, 1 vulnerabilities \\(1 unknown\\)`));
+    assert.match(table.stdout, /UNKNOWN\s+DEBIAN-TEST-0001\s+zlib1g/);
   });
 });
 
