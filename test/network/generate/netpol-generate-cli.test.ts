@@ -136,6 +136,21 @@ describe('aspis netpol replay', () => {
     assert.deepEqual((JSON.parse(result.stdout) as { policies: unknown }).policies, { proposed: 13, existing: 13 });
   });
 
+  it("aspis netpol diff from upstream's policies to the generated ones: nothing opened, frontend's open door and all egress to outside closed", () => {
+    const result = runCli(['netpol', 'diff', UPSTREAM_POLICIES, join(policies, 'default'), '-f', MANIFESTS, '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const diff = JSON.parse(result.stdout) as { opened: unknown[]; closed: { from: string; to: string; ports: string }[]; external: { workload: string; direction: string; opened: unknown[] }[]; summary: unknown };
+    assert.deepEqual(diff.opened, []);
+    assert.deepEqual(
+      diff.closed.map((c) => `${c.from.split('/')[2]} → ${c.to.split('/')[2]} ${c.ports}`),
+      Object.keys(callGraph.services)
+        .sort()
+        .map((name) => `${name} → frontend ${name === 'loadgenerator' ? 'TCP:1-8079,8081-65535 UDP:* SCTP:*' : 'all'}`),
+    );
+    assert.ok(diff.external.every((c) => c.opened.length === 0));
+    assert.deepEqual(diff.summary, { opened: 0, closed: 12, externalChanges: 13 });
+  });
+
   it('a --policies input without NetworkPolicies is an error', () => {
     const result = runCli(['netpol', 'replay', '--flows', flows, '-f', MANIFESTS, '--policies', MANIFESTS]);
     assert.equal(result.code, 2);
