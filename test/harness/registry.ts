@@ -56,15 +56,17 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export function registryAvailable(): string | undefined {
+/** Why a registry with this auth cannot run here (a skip reason), or undefined. */
+export function registryAvailable(auth: RegistryAuth = 'none'): string | undefined {
   if (!existsSync(REGISTRY_BINARY)) return `${REGISTRY_BINARY} is missing: apt-get install docker-registry`;
+  if (auth === 'htpasswd' && !existsSync('/usr/bin/htpasswd')) return 'htpasswd is missing (Basic auth needs bcrypt entries): apt-get install apache2-utils';
   return undefined;
 }
 
 export async function startRegistry(options: { auth?: RegistryAuth } = {}): Promise<TestRegistry> {
-  const missing = registryAvailable();
-  if (missing) throw new Error(missing);
   const auth = options.auth ?? 'none';
+  const missing = registryAvailable(auth);
+  if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'aspis-registry-'));
   const group = new ProcessGroup(dir);
   const [port, tokenPort] = await freeLoopbackPorts(2);

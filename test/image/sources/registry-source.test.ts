@@ -86,7 +86,7 @@ describe('registry, anonymous', { skip: skip ?? false }, () => {
   });
 });
 
-describe('registry, Basic auth (htpasswd)', { skip: skip ?? false }, () => {
+describe('registry, Basic auth (htpasswd)', { skip: registryAvailable('htpasswd') ?? false }, () => {
   let registry: TestRegistry;
   before(async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
