@@ -212,3 +212,24 @@ describe('walkLayers: bad input', () => {
     assert.match(result.problems[0]!.message, /4096 bytes, above the 1000-byte limit/);
   });
 });
+
+describe('walkLayers: inspector', () => {
+  it('sees entries of every layer, hidden ones too, with bytes when it asks', async () => {
+    const base = await buildLayer([{ name: 'root/.ssh/id_rsa', content: 'PRIVATE KEY (deleted later)' }, { name: 'bin/su', content: 'su', mode: 0o4755 }]);
+    const top = await buildLayer([{ name: 'root/.ssh/.wh.id_rsa' }, { name: 'app.conf', content: 'token=abc' }]);
+    const seen: string[] = [];
+    const inspected: string[] = [];
+    const result = await walkLayers({
+      layers: [base, top].map((l, index) => ({ index, digest: l.digest, compression: l.compression, verify: { digest: l.digest } })),
+      open: async (layer) => Readable.from([[base, top][layer.index]!.blob]),
+      wants: () => false,
+      inspector: {
+        wants: (file, visible) => (seen.push(`${file.path} ${visible ? 'visible' : 'hidden'} ${(file.mode & 0o4000) !== 0 ? 'setuid' : ''}`.trim()), file.path !== '/bin/su'),
+        inspect: (file, bytes) => inspected.push(`${file.path}@${file.layerDigest === base.digest ? 'base' : 'top'}: ${Buffer.from(bytes).toString()}`),
+      },
+    });
+    assert.deepEqual(seen.sort(), ['/app.conf visible', '/bin/su visible setuid', '/root/.ssh/id_rsa hidden']);
+    assert.deepEqual(inspected.sort(), ['/app.conf@top: token=abc', '/root/.ssh/id_rsa@base: PRIVATE KEY (deleted later)']);
+    assert.deepEqual(result.inputs, []);
+  });
+});

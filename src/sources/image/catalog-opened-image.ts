@@ -4,7 +4,7 @@
  * the end; nothing else is written.
  */
 import { catalogImage, wantedByAny, type ImageCatalog } from '../../image/catalogers/catalog-image.js';
-import type { Cataloger } from '../../image/catalogers/cataloger.js';
+import type { Cataloger, ImageFile } from '../../image/catalogers/cataloger.js';
 import type { ImageProblem } from '../../image/image-problem.js';
 import { walkLayers, type LayerInspector, type LayerWalkStats } from '../../image/layer-walk.js';
 import { aspisCacheDir } from './aspis-cache-dir.js';
@@ -17,6 +17,8 @@ export interface ImageCatalogResult {
   /** Problems of the image itself (documents, layers, entries, links); cataloger problems are in `catalog`. */
   readonly problems: readonly ImageProblem[];
   readonly stats: LayerWalkStats & { readonly spilledFiles: number };
+  /** Every entry of the final filesystem, header only (setuid files, shells, … for hygiene detectors). */
+  files(): Iterable<ImageFile>;
 }
 
 export interface CatalogImageOptions {
@@ -38,7 +40,15 @@ export async function catalogOpenedImage(image: OpenedImage, catalogers: readonl
     });
     try {
       const catalog = await catalogImage(walk.inputs, catalogers);
-      return { image, catalog, problems: [...image.problems, ...walk.problems], stats: { ...walk.stats, spilledFiles: store.spilledFiles } };
+      return {
+        image,
+        catalog,
+        problems: [...image.problems, ...walk.problems],
+        stats: { ...walk.stats, spilledFiles: store.spilledFiles },
+        *files() {
+          for (const entry of walk.view.entries()) yield entry.file;
+        },
+      };
     } finally {
       await walk.release();
     }
