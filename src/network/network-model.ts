@@ -1,11 +1,14 @@
 /**
  * Everything NetworkPolicy analysis reads from a set of Kubernetes objects: pod groups (workloads), namespaces and
- * their labels, NetworkPolicies (validated as the API server would), Services and Ingresses. Objects the API server
+ * their labels, NetworkPolicies (validated as the API server would), AdminNetworkPolicies and the
+ * BaselineAdminNetworkPolicy, Services and Ingresses. Objects the API server
  * would reject are reported in `issues` (object, field, message) and left out; the rest is still analysed.
  */
 import type { FieldPath } from '../core/model/field-path.js';
 import type { KubeObject } from '../core/model/resource.js';
 import { groupOf } from '../core/model/resource.js';
+import type { AdminPolicy } from '../core/k8s/admin-network-policy.js';
+import { adminEvaluationOrder, isAdminNetworkPolicy, parseAdminNetworkPolicy } from '../core/k8s/admin-network-policy.js';
 import type { IngressBackend } from '../core/k8s/ingress-backend.js';
 import { ingressBackendsOf, isIngress } from '../core/k8s/ingress-backend.js';
 import type { NetworkPolicy } from '../core/k8s/network-policy.js';
@@ -39,6 +42,10 @@ export interface NetworkModel {
   namespaces: Map<string, NamespaceInfo>;
   /** Valid NetworkPolicies, in input order. */
   policies: NetworkPolicy[];
+  /** Valid AdminNetworkPolicies, in evaluation order (priority, then name). */
+  adminPolicies: AdminPolicy[];
+  /** The BaselineAdminNetworkPolicy (`default`), when the input has a valid one. */
+  baselinePolicy: AdminPolicy | undefined;
   services: ServiceInfo[];
   ingressBackends: IngressBackend[];
   issues: ModelIssue[];
@@ -66,6 +73,8 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
     namespaces.set(name, { name, labels: namespaceLabelsOf(name, labels), ...(object ? { object } : {}) });
   };
   const policies: NetworkPolicy[] = [];
+  const admin: AdminPolicy[] = [];
+  let baselinePolicy: AdminPolicy | undefined;
   const services: ServiceInfo[] = [];
   const ingressBackends: IngressBackend[] = [];
   for (const object of objects) {
@@ -74,7 +83,15 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
       if (typeof name === 'string' && name !== '') noteNamespace(name, object, stringLabels(object.metadata?.labels));
       continue;
     }
-    if (isNetworkPolicy(object)) {
+    if (isAdminNetworkPolicy(object)) {
+      const { policy, issues: problems } = parseAdminNetworkPolicy(object);
+      for (const problem of problems) issues.push({ object, ...problem });
+      if (policy?.kind === 'AdminNetworkPolicy') admin.push(policy);
+      else if (policy) {
+        if (baselinePolicy) issues.push({ object, path: ['metadata', 'name'], field: 'metadata.name', message: 'a second BaselineAdminNetworkPolicy "default": only one exists in a cluster (left out)' });
+        else baselinePolicy = policy;
+      }
+    } else if (isNetworkPolicy(object)) {
       const { policy, issues: problems } = parseNetworkPolicy(object, defaultNamespace);
       for (const problem of problems) issues.push({ object, ...problem });
       if (policy) policies.push(policy);
@@ -96,10 +113,13 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
     if (!list) byNamespace.set(policy.namespace, (list = []));
     list.push(policy);
   }
+  const adminPolicies = adminEvaluationOrder(admin);
   const lookup: PolicyLookup = {
     policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
     // A namespace no object names still has its name label (a namespaceSelector can only select existing ones).
     namespaceLabels: (namespace) => namespaces.get(namespace)?.labels ?? namespaceLabelsOf(namespace),
+    ...(adminPolicies.length > 0 ? { adminPolicies } : {}),
+    ...(baselinePolicy ? { baselinePolicy } : {}),
   };
-  return { groups, namespaces, policies, services, ingressBackends, issues, defaultNamespace, lookup };
+  return { groups, namespaces, policies, adminPolicies, baselinePolicy, services, ingressBackends, issues, defaultNamespace, lookup };
 }

@@ -17,6 +17,7 @@ import type { Direction, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Ne
 import { coversAddressFamily } from '../core/k8s/network-verdict.js';
 import { resolveNamedPort } from '../core/k8s/pod-network.js';
 import { PortSet } from '../core/k8s/port-set.js';
+import { AdminTierEngine } from './admin-tiers.js';
 import type { NetworkModel } from './network-model.js';
 import type { PodGroup } from './pod-groups.js';
 
@@ -82,6 +83,8 @@ export class Reachability {
   private readonly namedPorts = new Map<NetworkPolicyRule, NetworkPolicyPort[]>();
   private readonly ingressVectors: (SideVector | undefined)[];
   private readonly egressVectors: (SideVector | undefined)[];
+  /** AdminNetworkPolicy / BaselineAdminNetworkPolicy tiers, when the model has any. */
+  private readonly admin: AdminTierEngine | undefined;
 
   constructor(private readonly model: NetworkModel) {
     this.groups = model.groups;
@@ -103,6 +106,7 @@ export class Reachability {
     }
     this.ingressVectors = new Array(this.groups.length);
     this.egressVectors = new Array(this.groups.length);
+    this.admin = model.adminPolicies.length > 0 || model.baselinePolicy ? new AdminTierEngine(model, this.groups) : undefined;
   }
 
   /** The policies isolating a group for one direction (none for hostNetwork groups). */
@@ -232,21 +236,31 @@ export class Reachability {
   /** Ports group `source` may send to group `destination` on (both ends' policies applied). */
   ports(source: number, destination: number): PortSet {
     const ingress = this.ingress(destination);
-    const inbound = ingress === OPEN ? PortSet.ALL : ingress.base.union(ingress.perGroup.get(source) ?? PortSet.NONE);
+    let inbound = ingress === OPEN ? PortSet.ALL : ingress.base.union(ingress.perGroup.get(source) ?? PortSet.NONE);
+    if (this.admin) inbound = this.admin.side(destination, 'ingress', { group: source }, destination, inbound, this.isIsolated(destination, 'ingress'));
     if (inbound.isEmpty()) return inbound;
     return this.outbound(source, destination, inbound);
   }
 
+  /** What the source's egress side allows towards `destination` (NetworkPolicy, then the admin tiers). */
+  private egressPorts(source: number, destination: number): PortSet {
+    const egress = this.egress(source);
+    let outbound = PortSet.ALL;
+    if (egress !== OPEN) {
+      outbound = egress.base.union(egress.perGroup.get(destination) ?? PortSet.NONE);
+      const named = egress.namedPerGroup.get(destination);
+      if (egress.namedBase.length > 0 || named) {
+        for (const rule of [...egress.namedBase, ...(named ?? [])]) outbound = outbound.union(this.rulePorts(rule, destination));
+      }
+    }
+    if (this.admin) outbound = this.admin.side(source, 'egress', { group: destination }, destination, outbound, this.isIsolated(source, 'egress'));
+    return outbound;
+  }
+
   /** `inbound` restricted to what the source's egress side allows towards `destination`. */
   private outbound(source: number, destination: number, inbound: PortSet): PortSet {
-    const egress = this.egress(source);
-    if (egress === OPEN) return inbound;
-    let outbound = egress.base.union(egress.perGroup.get(destination) ?? PortSet.NONE);
-    const named = egress.namedPerGroup.get(destination);
-    if (egress.namedBase.length > 0 || named) {
-      for (const rule of [...egress.namedBase, ...(named ?? [])]) outbound = outbound.union(this.rulePorts(rule, destination));
-    }
-    return inbound.intersect(outbound);
+    if (!this.admin && this.egress(source) === OPEN) return inbound;
+    return inbound.intersect(this.egressPorts(source, destination));
   }
 
   /**
@@ -256,6 +270,15 @@ export class Reachability {
    */
   allowedSources(destination: number): { from: number; ports: PortSet }[] {
     const ingress = this.ingress(destination);
+    if (this.admin) {
+      // An AdminNetworkPolicy may allow what NetworkPolicy denies: every source is a candidate.
+      const all: { from: number; ports: PortSet }[] = [];
+      for (const source of this.allGroups) {
+        const ports = this.ports(source, destination);
+        if (!ports.isEmpty()) all.push({ from: source, ports });
+      }
+      return all;
+    }
     const everyone = ingress === OPEN || !ingress.base.isEmpty();
     const candidates = everyone ? this.allGroups : [...ingress.perGroup.keys()].sort((a, b) => a - b);
     const out: { from: number; ports: PortSet }[] = [];
@@ -268,14 +291,18 @@ export class Reachability {
     return out;
   }
 
-  /** What external addresses may open to a group, on which ports (canonical form; everything when not isolated). */
+  /**
+   * What external addresses may open to a group, on which ports (canonical form; everything when not isolated).
+   * AdminNetworkPolicy ingress peers are pods and namespaces only, so the admin tiers never change it.
+   */
   fromExternal(destination: number): readonly ExternalAccess[] {
     return this.ingress(destination).external;
   }
 
   /** What a group may open to external addresses (canonical form; everything when not isolated for egress). */
   toExternal(source: number): readonly ExternalAccess[] {
-    return this.egress(source).external;
+    const access = this.egress(source).external;
+    return this.admin ? this.admin.egressToExternal(source, access, this.isIsolated(source, 'egress')) : access;
   }
 
   /** Whether a group is isolated for a direction (some policy selects it for that direction). */

@@ -79,7 +79,21 @@ export interface NetpolDirectionReport {
   reason?: string;
   selectedBy: { policy: string; location: string }[];
   rules: NetpolRuleReport[];
+  /** The first AdminNetworkPolicy rule that matched (Allow/Deny decide, Pass hands over to NetworkPolicy). */
+  admin?: NetpolAdminRuleReport;
+  /** The BaselineAdminNetworkPolicy rule that decided, where no NetworkPolicy isolates the pod. */
+  baseline?: NetpolAdminRuleReport;
   allowed: boolean;
+}
+
+export interface NetpolAdminRuleReport {
+  /** `AdminNetworkPolicy/name` or `BaselineAdminNetworkPolicy/default`. */
+  policy: string;
+  priority?: number;
+  rule: number;
+  name?: string;
+  action: 'Allow' | 'Deny' | 'Pass';
+  location: string;
 }
 
 export interface NetpolExplainCase {

@@ -129,6 +129,55 @@ describe('aspis netpol on Online Boutique manifests', () => {
     assert.equal((JSON.parse(result.stdout) as NetpolReachReport).summary.edges, 27);
   });
 
+  it('explain names the AdminNetworkPolicy rule that passed and the baseline rule that decided', async () => {
+    const file = join(dir, 'admin.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata: {name: gryffindor, labels: {house: gryffindor}}',
+        '---',
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata: {name: slytherin, labels: {house: slytherin}}',
+        '---',
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: harry, namespace: gryffindor}',
+        'spec: {containers: [{name: c, image: x}]}',
+        '---',
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: draco, namespace: slytherin}',
+        'spec: {containers: [{name: c, image: x}]}',
+        '---',
+        'apiVersion: policy.networking.k8s.io/v1alpha1',
+        'kind: AdminNetworkPolicy',
+        'metadata: {name: pass-example}',
+        'spec:',
+        '  priority: 10',
+        '  subject: {namespaces: {matchLabels: {house: gryffindor}}}',
+        '  ingress:',
+        '  - {name: pass-slytherin, action: Pass, from: [{namespaces: {matchLabels: {house: slytherin}}}]}',
+        '---',
+        'apiVersion: policy.networking.k8s.io/v1alpha1',
+        'kind: BaselineAdminNetworkPolicy',
+        'metadata: {name: default}',
+        'spec:',
+        '  subject: {namespaces: {matchLabels: {house: gryffindor}}}',
+        '  ingress:',
+        '  - {name: deny-slytherin, action: Deny, from: [{namespaces: {matchLabels: {house: slytherin}}}]}',
+        '',
+      ].join('\n'),
+    );
+    const result = await aspis(['netpol', 'explain', '-f', file, '--from', 'slytherin/draco', '--to', 'gryffindor/harry', '--port', '80', '-o', 'json']);
+    assert.equal(result.code, 1, result.stderr);
+    const ingress = (JSON.parse(result.stdout) as NetpolExplainReport).cases[0]!.ingress!;
+    assert.deepEqual(ingress.admin, { policy: 'AdminNetworkPolicy/pass-example', priority: 10, rule: 0, name: 'pass-slytherin', action: 'Pass', location: `${file}:26` });
+    assert.deepEqual(ingress.baseline, { policy: 'BaselineAdminNetworkPolicy/default', rule: 0, name: 'deny-slytherin', action: 'Deny', location: `${file}:34` });
+  });
+
   it('diff OLD NEW with common workloads (-f): what dropping a policy closes; --exit-code', async () => {
     const result = await aspis(['netpol', 'diff', join(dir, 'upstream'), join(dir, 'changed'), '-f', WORKLOADS, '-o', 'json']);
     assert.equal(result.code, 0, result.stderr);

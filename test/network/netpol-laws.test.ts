@@ -108,6 +108,36 @@ const cluster = fc.record({
   redTeam: fc.subarray(NAMESPACES),
 });
 
+const adminPeer = (direction: 'from' | 'to') =>
+  fc.oneof(
+    fc.record({ namespaces: namespaceSelector }),
+    fc.record({ pods: fc.record({ namespaceSelector, podSelector: selector }) }),
+    ...(direction === 'to' ? [fc.constantFrom({ networks: ['0.0.0.0/0'] }, { networks: ['10.0.0.0/8', '2001:db8::/32'] }, { networks: ['::/0'] })] : []),
+  );
+const adminPort = fc.oneof(
+  fc.record({ portNumber: fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(53, 80, 8080) }) }),
+  fc.record({ portRange: fc.record({ protocol: fc.constantFrom('TCP', 'SCTP'), start: fc.constant(50), end: fc.constantFrom(81, 9000) }) }),
+  fc.record({ namedPort: fc.constantFrom('http', 'dns') }),
+);
+const adminRule = (direction: 'from' | 'to', actions: string[]) =>
+  fc.record({ action: fc.constantFrom(...actions), peers: fc.array(adminPeer(direction), { minLength: 1, maxLength: 2 }), ports: fc.option(fc.array(adminPort, { minLength: 1, maxLength: 2 }), { nil: undefined }) }).map((r) => ({
+    action: r.action,
+    [direction]: r.peers,
+    ...(r.ports ? { ports: r.ports } : {}),
+  }));
+const adminSpec = (actions: string[]) =>
+  fc.record({
+    subject: fc.oneof(fc.record({ namespaces: namespaceSelector }), fc.record({ pods: fc.record({ namespaceSelector, podSelector: selector }) })),
+    ingress: fc.array(adminRule('from', actions), { maxLength: 2 }),
+    egress: fc.array(adminRule('to', actions), { maxLength: 2 }),
+  });
+const adminObjects = fc
+  .record({ anps: fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), adminSpec(['Allow', 'Deny', 'Pass'])), { maxLength: 3 }), banp: fc.option(adminSpec(['Allow', 'Deny']), { nil: undefined }) })
+  .map(({ anps, banp }) => [
+    ...anps.map(([priority, spec], i) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `anp-${i}` }, spec: { priority, ...spec } }) as KubeObject),
+    ...(banp ? [{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: banp } as KubeObject] : []),
+  ]);
+
 type Cluster = { pods: { ns: string; labels: Record<string, string>; http: number | undefined; dns: boolean; hostNetwork: boolean }[]; policies: { ns: string; spec: Record<string, unknown> }[]; redTeam: string[] };
 
 function objectsOf(c: Cluster, extra: { ns: string; spec: Record<string, unknown> }[] = []): KubeObject[] {
@@ -144,32 +174,44 @@ function allowedSet(model: NetworkModel): Set<string> {
   return out;
 }
 
+/** The indexed engine and the per-connection evaluation give the same answer for every pair, port and address. */
+function assertAgreement(model: NetworkModel): void {
+  assert.deepEqual(model.issues.map((i) => `${i.field}: ${i.message}`), []);
+  const engine = new Reachability(model);
+  for (const from of endpoints(model)) {
+    for (const to of endpoints(model)) {
+      if (from.endpoint.kind === 'external' && to.endpoint.kind === 'external') continue;
+      for (const [p, protocol] of PROBES) {
+        const verdict = evaluateConnection(model.lookup, { from: from.endpoint, to: to.endpoint, port: p, protocol }).allowed;
+        let fast: boolean;
+        if (from.index !== undefined && to.index !== undefined) fast = engine.ports(from.index, to.index).has(protocol, p);
+        else {
+          const access = from.index === undefined ? engine.fromExternal(to.index!) : engine.toExternal(from.index);
+          const address = parseIpAddress(from.index === undefined ? from.name : to.name)!;
+          fast = access.some((a) => a.addresses.has(address) && a.ports.has(protocol, p));
+        }
+        assert.equal(fast, verdict, `${from.name} → ${to.name} ${p}/${protocol}`);
+      }
+    }
+  }
+  // The matrix (destination by destination) gives the cells engine.ports gives.
+  const matrix = reachMatrix(model, engine);
+  for (let i = 0; i < model.groups.length; i++) for (let j = 0; j < model.groups.length; j++) assert.ok(matrixPorts(matrix, i, j).equals(engine.ports(i, j)));
+}
+
 const subset = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x));
 
 describe('NetworkPolicy laws (fast-check)', () => {
   it('the indexed engine agrees with the per-connection evaluation everywhere (pods and external addresses)', () => {
     fc.assert(
-      fc.property(cluster, (c) => {
-        const model = buildNetworkModel(objectsOf(c));
-        assert.deepEqual(model.issues, []);
-        const engine = new Reachability(model);
-        for (const from of endpoints(model)) {
-          for (const to of endpoints(model)) {
-            if (from.endpoint.kind === 'external' && to.endpoint.kind === 'external') continue;
-            for (const [p, protocol] of PROBES) {
-              const verdict = evaluateConnection(model.lookup, { from: from.endpoint, to: to.endpoint, port: p, protocol }).allowed;
-              let fast: boolean;
-              if (from.index !== undefined && to.index !== undefined) fast = engine.ports(from.index, to.index).has(protocol, p);
-              else {
-                const access = from.index === undefined ? engine.fromExternal(to.index!) : engine.toExternal(from.index);
-                const address = parseIpAddress(from.index === undefined ? from.name : to.name)!;
-                fast = access.some((a) => a.addresses.has(address) && a.ports.has(protocol, p));
-              }
-              assert.equal(fast, verdict, `${from.name} → ${to.name} ${p}/${protocol}`);
-            }
-          }
-        }
-      }),
+      fc.property(cluster, (c) => assertAgreement(buildNetworkModel(objectsOf(c)))),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('with AdminNetworkPolicies and a BaselineAdminNetworkPolicy too', () => {
+    fc.assert(
+      fc.property(cluster, adminObjects, (c, admin) => assertAgreement(buildNetworkModel([...objectsOf(c), ...admin]))),
       { numRuns: RUNS },
     );
   });

@@ -6,6 +6,7 @@ import { formatLabelSelector } from '../../core/k8s/label-selector.js';
 import type { FieldPath } from '../../core/model/field-path.js';
 import type { KubeObject } from '../../core/model/resource.js';
 import { formatPolicyRef, rulePath } from '../../network/index.js';
+import type { AdminRuleMatch } from '../../core/k8s/admin-network-policy-verdict.js';
 import type {
   DirectionVerdict,
   ExternalAccess,
@@ -20,6 +21,7 @@ import type {
 } from '../../network/index.js';
 import { matrixEdges } from '../../network/index.js';
 import type {
+  NetpolAdminRuleReport,
   NetpolDiffReport,
   NetpolDirectionReport,
   NetpolExplainReport,
@@ -127,9 +129,25 @@ function endpointName(group: PodGroup | undefined, resolved: ResolvedEndpoint): 
   return resolved.kind === 'external' ? (resolved.address ? resolved.text : 'external (address unknown)') : resolved.text;
 }
 
-function directionReport(verdict: DirectionVerdict, at: string, locate: Locate): NetpolDirectionReport {
-  if (!verdict.isolated) return { direction: verdict.direction, at, isolated: false, reason: verdict.reason, selectedBy: [], rules: [], allowed: true };
+function adminRuleReport(match: AdminRuleMatch, locate: Locate): NetpolAdminRuleReport {
   return {
+    policy: `${match.policy.kind}/${match.policy.name}`,
+    ...(match.policy.priority !== undefined ? { priority: match.policy.priority } : {}),
+    rule: match.rule.index,
+    ...(match.rule.name ? { name: match.rule.name } : {}),
+    action: match.rule.action,
+    location: locate(match.policy.object, ['spec', match.rule.direction, match.rule.index]),
+  };
+}
+
+function directionReport(verdict: DirectionVerdict, at: string, locate: Locate): NetpolDirectionReport {
+  const tiers = {
+    ...(verdict.admin ? { admin: adminRuleReport(verdict.admin, locate) } : {}),
+    ...(verdict.baseline ? { baseline: adminRuleReport(verdict.baseline, locate) } : {}),
+  };
+  if (!verdict.isolated) return { direction: verdict.direction, at, isolated: false, reason: verdict.reason, selectedBy: [], rules: [], ...tiers, allowed: verdict.allowed };
+  return {
+    ...tiers,
     direction: verdict.direction,
     at,
     isolated: true,

@@ -21,6 +21,9 @@
  * range), a name resolved on the destination pod's container ports (never matching a destination outside the pod
  * network), or no port at all (every port of the protocol).
  */
+import type { AdminPolicy } from './admin-network-policy.js';
+import type { AdminRuleMatch } from './admin-network-policy-verdict.js';
+import { firstAdminMatch } from './admin-network-policy-verdict.js';
 import type { IpAddress } from './ip-set.js';
 import { IpSet } from './ip-set.js';
 import type { Direction, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule } from './network-policy.js';
@@ -54,6 +57,10 @@ export interface PolicyLookup {
   policiesIn(namespace: string): readonly NetworkPolicy[];
   /** The labels of a namespace, `kubernetes.io/metadata.name` included. */
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** AdminNetworkPolicies in evaluation order (adminEvaluationOrder), evaluated before NetworkPolicy. */
+  adminPolicies?: readonly AdminPolicy[];
+  /** The BaselineAdminNetworkPolicy, evaluated where no NetworkPolicy isolates the pod. */
+  baselinePolicy?: AdminPolicy;
 }
 
 /** How one rule of a selecting policy fared against the connection. */
@@ -67,15 +74,27 @@ export interface RuleEvaluation {
   matches: boolean;
 }
 
+/** What the admin tiers said, when the lookup has AdminNetworkPolicies or a BaselineAdminNetworkPolicy. */
+export interface AdminTiers {
+  /**
+   * The first AdminNetworkPolicy rule that matched: its Allow or Deny decided (`allowed` follows it, the
+   * NetworkPolicy fields only inform), or its Pass sent the connection to NetworkPolicy.
+   */
+  admin?: AdminRuleMatch;
+  /** The BaselineAdminNetworkPolicy rule that decided, where no NetworkPolicy isolates the pod. */
+  baseline?: AdminRuleMatch;
+}
+
 export type DirectionVerdict =
-  | {
+  | ({
       direction: Direction;
       /** No NetworkPolicy applies at this end: it is not a pod, a hostNetwork pod, or no policy isolates it. */
       isolated: false;
       reason: 'outside-cluster' | 'host-network' | 'not-selected';
-      allowed: true;
-    }
-  | {
+      /** True unless an admin tier denies. */
+      allowed: boolean;
+    } & AdminTiers)
+  | ({
       direction: Direction;
       isolated: true;
       /** The policies selecting the pod for this direction (at least one). */
@@ -83,7 +102,7 @@ export type DirectionVerdict =
       /** Every rule of those policies, in order. */
       rules: RuleEvaluation[];
       allowed: boolean;
-    };
+    } & AdminTiers);
 
 export interface ConnectionVerdict {
   allowed: boolean;
@@ -151,8 +170,23 @@ function evaluateRule(lookup: PolicyLookup, policy: NetworkPolicy, rule: Network
   return { policy, rule, peer, port, matches: peer !== undefined && port !== undefined };
 }
 
-/** The verdict of one direction: egress at `connection.from`, ingress at `connection.to`. */
+/**
+ * The verdict of one direction: egress at `connection.from`, ingress at `connection.to`. With admin policies in the
+ * lookup: the first matching AdminNetworkPolicy rule's Allow or Deny, else (no match, or Pass) NetworkPolicy when it
+ * isolates the pod, else the BaselineAdminNetworkPolicy's first matching rule, else allowed.
+ */
 export function evaluateDirection(lookup: PolicyLookup, connection: Connection, direction: Direction): DirectionVerdict {
+  const verdict = networkPolicyDirection(lookup, connection, direction);
+  if (!lookup.adminPolicies?.length && !lookup.baselinePolicy) return verdict;
+  const admin = firstAdminMatch(lookup, lookup.adminPolicies ?? [], connection, direction);
+  if (admin && admin.rule.action !== 'Pass') return { ...verdict, allowed: admin.rule.action === 'Allow', admin };
+  const passed = admin ? { ...verdict, admin } : verdict;
+  if (passed.isolated || !lookup.baselinePolicy) return passed;
+  const baseline = firstAdminMatch(lookup, [lookup.baselinePolicy], connection, direction);
+  return baseline ? { ...passed, allowed: baseline.rule.action === 'Allow', baseline } : passed;
+}
+
+function networkPolicyDirection(lookup: PolicyLookup, connection: Connection, direction: Direction): DirectionVerdict {
   const end = direction === 'egress' ? connection.from : connection.to;
   if (end.kind !== 'pod') return { direction, isolated: false, reason: 'outside-cluster', allowed: true };
   if (end.pod.hostNetwork) return { direction, isolated: false, reason: 'host-network', allowed: true };
