@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { generatePolicies } from '../../network/generate/generate-policies.js';
 import { PlanError } from '../../network/generate/policy-plan.js';
-import { replayReport, replayText } from '../../network/flows/replay-report.js';
+import { renderNetpolReplayText } from '../../outputs/netpol-replay-text.js';
+import { printable } from '../../outputs/text.js';
+import { replayReport } from './netpol-flow-report.js';
 import { EXIT } from '../exit-codes.js';
 import type { NetpolEnv } from './netpol.js';
 import type { FlowOptions } from './netpol-flows.js';
@@ -91,7 +93,7 @@ export function registerNetpolGenerate(netpol: Command, env: NetpolEnv): void {
         for (const ns of result.plan.skippedNamespaces) notes.push(`Namespace ${ns} has workloads but no observed flow: no policy generated for it (name it with -n to isolate it anyway).`);
         for (const problem of result.plan.problems) notes.push(`Warning: ${problem}.`);
         notes.push(...flowHints(input.source, observation));
-        process.stderr.write(`${notes.map((n) => `${n}\n`).join('')}${replayText(report)}`);
+        process.stderr.write(`${notes.map((n) => `${printable(n)}\n`).join('')}${renderNetpolReplayText(report)}`);
         if (result.replay.deniedFlows > 0) process.stderr.write('aspis: the generated policies would deny observed flows (above): not safe to apply as is\n');
         return finishNetpol(problems, result.replay.deniedFlows > 0 ? EXIT.findings : EXIT.ok);
       }),

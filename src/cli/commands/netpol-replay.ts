@@ -11,7 +11,8 @@ import { isNetworkPolicy } from '../../network/index.js';
 import { FlowAttributor } from '../../network/flows/flow-attribution.js';
 import { FlowAggregator } from '../../network/flows/flow-aggregator.js';
 import { replayEdges } from '../../network/flows/replay.js';
-import { replayReport, replayText } from '../../network/flows/replay-report.js';
+import { renderNetpolReplayText } from '../../outputs/netpol-replay-text.js';
+import { replayReport } from './netpol-flow-report.js';
 import { edgeKey, formatEnd } from '../../network/flows/workload-edge.js';
 import { readFlowFiles } from '../../sources/flows/read-flow-files.js';
 import { manifestBatches } from '../../sources/manifests/load-manifests.js';
@@ -79,7 +80,7 @@ export function registerNetpolReplay(netpol: Command, env: NetpolEnv): void {
         const replay = replayEdges(observation.edges, observation.workloads, model.lookup);
         const report = replayReport(observation, replay, { proposed: proposed.length, existing });
         if (options.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else if (options.output === 'table') process.stdout.write(replayText(report));
+        else if (options.output === 'table') process.stdout.write(renderNetpolReplayText(report));
         else {
           // Second pass: each flow, attributed again in file order, gets its edge's verdict.
           const verdicts = new Map(replay.verdicts.map((v) => [edgeKey(v.edge), v.allowed]));

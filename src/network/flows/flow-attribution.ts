@@ -17,6 +17,7 @@
  */
 import type { Cidr, IpAddress } from '../../core/k8s/ip-set.js';
 import { IpSet, parseCidr, parseIpAddress } from '../../core/k8s/ip-set.js';
+import { labelKeyError, labelValueError } from '../../core/k8s/label-selector.js';
 import type { Protocol } from '../../core/k8s/port-set.js';
 import type { ServiceInfo } from '../../core/k8s/service.js';
 import { serviceSelects, targetPortOn } from '../../core/k8s/service.js';
@@ -24,6 +25,7 @@ import type { AddressRecord, FlowEndpoint, FlowWorkloadRef } from '../../core/mo
 import type { KubeObject } from '../../core/model/resource.js';
 import type { NetworkModel } from '../network-model.js';
 import { AddressBook } from './address-book.js';
+import { isKindName, isNamespaceName, isObjectName } from './kubernetes-names.js';
 import type { Assignment } from './address-book.js';
 import type { EdgeEnd, FlowWorkload } from './workload-edge.js';
 import { endKey, workloadId } from './workload-edge.js';
@@ -192,27 +194,36 @@ export class FlowAttributor {
     return workload;
   }
 
-  /** A workload the flows name: the inventory's, or one known from the flows when they give its labels. */
-  private namedWorkload(namespace: string, ref: FlowWorkloadRef, labels: Readonly<Record<string, string>> | undefined): FlowWorkload | undefined {
+  /**
+   * A workload the flows name: the inventory's, or one known from the flows when they give its labels (those a
+   * selector may use: generated policies select by them). Otherwise why it cannot be attributed.
+   */
+  private namedWorkload(namespace: string, ref: FlowWorkloadRef, labels: Readonly<Record<string, string>> | undefined): FlowWorkload | string {
     const id = workloadId(namespace, ref.kind, ref.name);
     const known = this.workloads.get(id);
     if (known && (known.groups.length > 0 || known.observedLabels)) return known;
-    if (!labels || Object.keys(labels).length === 0) return undefined;
+    if (!labels || Object.keys(labels).length === 0) return 'not in the inventory, and no pod labels are given';
+    if (!isNamespaceName(namespace)) return `not in the inventory, and "${namespace}" is not a namespace name`;
+    if (!isObjectName(ref.name)) return `not in the inventory, and "${ref.name}" is not an object name`;
+    if (!isKindName(ref.kind)) return `not in the inventory, and "${ref.kind}" is not a kind`;
+    const usable = Object.fromEntries(Object.entries(labels).filter(([key, value]) => labelKeyError(key) === undefined && labelValueError(value) === undefined));
+    if (Object.keys(usable).length === 0) return 'not in the inventory, and none of the pod labels given is a valid label';
     const workload = this.workloadFor(namespace, ref.kind, ref.name);
-    workload.observedLabels = labels;
+    workload.observedLabels = usable;
     return workload;
   }
 
   /** Records an address assignment; returns a problem when the record's pod cannot be placed under a workload. */
   addAddress(record: AddressRecord): string | undefined {
-    let workload: FlowWorkload | undefined;
-    if (record.workload) workload = this.namedWorkload(record.namespace, record.workload, record.labels);
-    workload ??= this.podsByName.get(`${record.namespace}/${record.pod}`);
-    // A pod known only from this record, with its labels: a workload of its own.
-    workload ??= this.namedWorkload(record.namespace, { kind: 'Pod', name: record.pod }, record.labels);
-    if (!workload) {
-      const named = record.workload ? `workload ${workloadId(record.namespace, record.workload.kind, record.workload.name)}` : `pod ${record.namespace}/${record.pod}`;
-      return `${named} is not in the inventory and the record gives no labels: its flows cannot be attributed`;
+    // The named workload, else the pod's in the inventory, else the pod as a workload of its own (from its labels).
+    const named = record.workload ? this.namedWorkload(record.namespace, record.workload, record.labels) : undefined;
+    const workload =
+      typeof named === 'object'
+        ? named
+        : (this.podsByName.get(`${record.namespace}/${record.pod}`) ?? this.namedWorkload(record.namespace, { kind: 'Pod', name: record.pod }, record.labels));
+    if (typeof workload === 'string') {
+      const subject = record.workload ? `workload ${workloadId(record.namespace, record.workload.kind, record.workload.name)}` : `pod ${record.namespace}/${record.pod}`;
+      return `${subject}: ${typeof named === 'string' ? named : workload}; its flows cannot be attributed`;
     }
     const hostNetwork = workload.groups.length > 0 && workload.groups.every((g) => g.hostNetwork);
     const holder: Holder = hostNetwork ? { kind: 'host', what: 'node' } : { kind: 'workload', workload };
@@ -239,17 +250,18 @@ export class FlowAttributor {
       let result = this.stable.get(key);
       if (!result) {
         const workload = this.namedWorkload(ns, endpoint.workload, endpoint.labels);
-        result = workload
-          ? this.onWorkload(workload, port, protocol)
-          : { unattributed: { subject: `workload ${workloadId(ns, endpoint.workload.kind, endpoint.workload.name)}`, reason: 'not in the inventory, and the flow gives no pod labels' } };
+        result =
+          typeof workload === 'object'
+            ? this.onWorkload(workload, port, protocol)
+            : { unattributed: { subject: `workload ${workloadId(ns, endpoint.workload.kind, endpoint.workload.name)}`, reason: workload } };
         this.stable.set(key, result);
       }
       return result;
     }
     if (endpoint.pod !== undefined && ns !== undefined) {
       const workload = this.podsByName.get(`${ns}/${endpoint.pod}`) ?? (endpoint.labels ? this.namedWorkload(ns, { kind: 'Pod', name: endpoint.pod }, endpoint.labels) : undefined);
-      if (workload) return this.onWorkload(workload, port, protocol);
-      if (endpoint.ip === undefined) return { unattributed: { subject: `pod ${ns}/${endpoint.pod}`, reason: 'not in the inventory, and the flow gives neither its address nor its labels' } };
+      if (typeof workload === 'object') return this.onWorkload(workload, port, protocol);
+      if (endpoint.ip === undefined) return { unattributed: { subject: `pod ${ns}/${endpoint.pod}`, reason: workload ?? 'not in the inventory, and the flow gives neither its address nor its labels' } };
     }
     if (endpoint.service !== undefined && ns !== undefined) {
       if (side === 'source') return { unattributed: { subject: `Service ${ns}/${endpoint.service}`, reason: 'a connection comes from a pod, not from a Service' } };

@@ -14,6 +14,7 @@ import type { ReplayResult } from '../flows/replay.js';
 import { replayEdges } from '../flows/replay.js';
 import type { FlowObservation, FlowWorkload } from '../flows/workload-edge.js';
 import { workloadId } from '../flows/workload-edge.js';
+import { isNamespaceName, isObjectName } from '../flows/kubernetes-names.js';
 import { renderCiliumPolicies } from './cilium-policy-render.js';
 import type { RenderedPolicy } from './network-policy-render.js';
 import { renderNetworkPolicies } from './network-policy-render.js';
@@ -57,14 +58,25 @@ export function lookupOf(policies: readonly NetworkPolicy[], model: NetworkModel
 
 export function generatePolicies(observation: FlowObservation, model: NetworkModel, objects: readonly KubeObject[], options: GenerateOptions = {}): GenerateResult {
   const plan = planPolicies(observation, model, ownerIndex(objects, model.defaultNamespace), options);
-  const networkPolicies = renderNetworkPolicies(plan);
-  const output = options.dialect === 'cilium' ? renderCiliumPolicies(plan) : networkPolicies;
-  const generated = networkPolicies.map((rendered) => {
-    const { policy, issues } = parseNetworkPolicy(rendered.object, model.defaultNamespace);
-    // The renderer only writes valid policies; an issue here is a bug to surface, not input to report.
-    if (!policy) throw new Error(`generated policy ${rendered.namespace}/${rendered.name} is invalid: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-    return policy;
-  });
+  // A policy the API server would reject (an inventory object with a name no policy may carry) is left out and said so:
+  // the replay then shows which flows that breaks.
+  const rendered = renderNetworkPolicies(plan);
+  const invalid = new Set<string>();
+  const generated: NetworkPolicy[] = [];
+  for (const policy of rendered) {
+    const parsed = parseNetworkPolicy(policy.object, model.defaultNamespace);
+    const problems = parsed.issues.map((i) => `${i.field}: ${i.message}`);
+    if (!isNamespaceName(policy.namespace)) problems.push(`metadata.namespace: "${policy.namespace}" is not a namespace name`);
+    if (!isObjectName(policy.name)) problems.push(`metadata.name: "${policy.name}" is not an object name`);
+    if (parsed.policy && problems.length === 0) generated.push(parsed.policy);
+    else {
+      invalid.add(`${policy.namespace}/${policy.name}`);
+      plan.problems.push(`${policy.namespace}/${policy.name}: the generated policy would not be valid (${problems.join('; ')}): left out`);
+    }
+  }
+  const valid = (policy: RenderedPolicy) => !invalid.has(`${policy.namespace}/${policy.name}`);
+  const networkPolicies = rendered.filter(valid);
+  const output = options.dialect === 'cilium' ? renderCiliumPolicies(plan).filter(valid) : networkPolicies;
   const lookup = lookupOf(options.withExisting ? [...model.policies, ...generated] : generated, model);
   const replay = replayEdges(observation.edges, observation.workloads, lookup);
   return { plan, output, networkPolicies, replay };

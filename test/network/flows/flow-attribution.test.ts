@@ -131,7 +131,12 @@ describe('workloads and pods named by the observer', () => {
     assert.deepEqual(text(attribute.attributeSource({ namespace: 'shop', pod: 'web-1' }, undefined)), ['Deployment/shop/web:0']);
     assert.deepEqual(text(attribute.attributeSource({ namespace: 'ops', workload: { kind: 'Deployment', name: 'probe' }, labels: { app: 'probe' } }, undefined)), ['Deployment/ops/probe:0']);
     assert.deepEqual(attribute.workloads.get('ops/Deployment/probe')?.observedLabels, { app: 'probe' });
-    assert.equal(text(attribute.attributeSource({ namespace: 'ops', workload: { kind: 'Deployment', name: 'ghost' } }, undefined)), 'unattributed workload ops/Deployment/ghost: not in the inventory, and the flow gives no pod labels');
+    assert.equal(text(attribute.attributeSource({ namespace: 'ops', workload: { kind: 'Deployment', name: 'ghost' } }, undefined)), 'unattributed workload ops/Deployment/ghost: not in the inventory, and no pod labels are given');
+    // Workloads known only from flows must have names and labels generated policies can use.
+    assert.equal(text(attribute.attributeSource({ namespace: 'Ops!', workload: { kind: 'Deployment', name: 'x' }, labels: { app: 'x' } }, undefined)), 'unattributed workload Ops!/Deployment/x: not in the inventory, and "Ops!" is not a namespace name');
+    assert.equal(text(attribute.attributeSource({ namespace: 'ops', workload: { kind: 'Deployment', name: 'x' }, labels: { 'bad key!': 'x', app: 'not valid!' } }, undefined)), 'unattributed workload ops/Deployment/x: not in the inventory, and none of the pod labels given is a valid label');
+    assert.deepEqual(text(attribute.attributeSource({ namespace: 'ops', workload: { kind: 'Deployment', name: 'y' }, labels: { 'bad key!': 'x', app: 'y' } }, undefined)), ['Deployment/ops/y:0']);
+    assert.deepEqual(attribute.workloads.get('ops/Deployment/y')?.observedLabels, { app: 'y' });
     assert.equal(text(attribute.attributeSource({ namespace: 'ops', pod: 'ghost-1' }, undefined)), 'unattributed pod ops/ghost-1: not in the inventory, and the flow gives neither its address nor its labels');
   });
 
@@ -141,7 +146,7 @@ describe('workloads and pods named by the observer', () => {
     assert.equal(records.addAddress({ ip: '10.2.0.8', namespace: 'shop', pod: 'web-xyz', workload: { kind: 'Deployment', name: 'web' }, from: Date.parse('2026-05-01T09:00:00Z') }), undefined);
     assert.deepEqual(text(records.attributeSource({ ip: '10.2.0.8' }, Date.parse('2026-05-01T10:00:00Z'))), ['Deployment/shop/web:0']);
     assert.match(text(records.attributeSource({ ip: '10.2.0.8' }, Date.parse('2026-05-01T08:00:00Z'))) as string, /^unattributed/);
-    assert.equal(records.addAddress({ ip: '10.2.0.9', namespace: 'shop', pod: 'mystery' }), 'pod shop/mystery is not in the inventory and the record gives no labels: its flows cannot be attributed');
+    assert.equal(records.addAddress({ ip: '10.2.0.9', namespace: 'shop', pod: 'mystery' }), 'pod shop/mystery: not in the inventory, and no pod labels are given; its flows cannot be attributed');
     assert.equal(records.addAddress({ ip: 'nope', namespace: 'shop', pod: 'web-1', workload: { kind: 'Deployment', name: 'web' } }), '"nope" is not an IP address');
   });
 });

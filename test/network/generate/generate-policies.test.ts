@@ -180,6 +180,21 @@ describe('generated NetworkPolicies', () => {
 });
 
 describe('what generation cannot do is reported, and the replay shows its effect', () => {
+  it('a workload whose name no policy may carry gets none; names in comments cannot end a line or drive a terminal', () => {
+    const web = deployment('shop', 'web', { app: 'web' }, [{ port: 8080 }]);
+    const evil = deployment('shop', 'evil\u001b[2J\nx', { app: 'evil' });
+    const end = (name: string) => ({ namespace: 'shop', workload: { kind: 'Deployment', name } });
+    const result = generate([web, evil], [flow(end('evil\u001b[2J\nx'), end('web'), 8080)]);
+    assert.deepEqual(result.output.map((p) => p.name), ['default-deny', 'web']);
+    assert.match(result.plan.problems[0]!, /^shop\/evil\u001b\[2J\nx: the generated policy would not be valid \(metadata\.name: "evil\u001b\[2J\nx" is not an object name\): left out$/);
+    const yaml = result.output.map((p) => p.yaml).join('');
+    assert.doesNotMatch(yaml, /\u001b/);
+    assert.match(yaml, /# Deployment\/shop\/evil\\u001b\[2J\\u000ax → Deployment\/shop\/web TCP\/8080: 1 flow/);
+    // Without its own policy, the workload's egress is denied by the default deny: the replay says so.
+    assert.equal(result.replay.deniedFlows, 1);
+  });
+
+
   it('a workload that cannot be selected gets no policy, and its flows fail the replay', () => {
     const bare: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
     const web = deployment('shop', 'web', { app: 'web' }, [{ port: 8080 }]);
