@@ -6,16 +6,16 @@
  */
 import type { Command } from 'commander';
 import type { InputError } from '../../core/model/report.js';
-import type { KubeObject, Resource } from '../../core/model/resource.js';
-import { formatFieldPath } from '../../core/model/field-path.js';
+import type { KubeObject } from '../../core/model/resource.js';
 import type { FieldPath } from '../../core/model/field-path.js';
 import { buildNetworkModel } from '../../network/index.js';
 import type { NetworkModel } from '../../network/index.js';
 import { POD_TEMPLATE_PATHS } from '../../core/k8s/workload-kinds.js';
-import { clusterBatches } from '../../sources/cluster/cluster-batches.js';
-import { ClusterAccessError } from '../../sources/cluster/api-error.js';
-import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
+import { describeObject, objectError, objectLocator, readObjects } from '../read-objects.js';
+import type { ReadObjects } from '../read-objects.js';
+
+export { describeObject };
 
 export interface NetpolInputOptions {
   filename?: string[];
@@ -52,54 +52,23 @@ const CLUSTER_KINDS = SCANNED_KINDS.filter(
     POD_TEMPLATE_PATHS[kind.kind]?.group === kind.group,
 );
 
-export function describeObject(object: KubeObject): string {
-  const meta = object.metadata ?? {};
-  const name = typeof meta.name === 'string' ? meta.name : '?';
-  return `${String(object.kind)}/${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${name}`;
-}
-
 export function describeInputError(error: InputError): string {
   const where = [error.source, error.line, error.line !== undefined ? error.column : undefined].filter((x) => x !== undefined).join(':');
   return `${where}: ${error.field ? `${error.field}: ` : ''}${error.message}`;
 }
 
 /** Objects read, with where each came from. */
-export interface NetpolObjects {
-  resources: Map<KubeObject, Resource>;
-  errors: InputError[];
-  source: 'manifests' | 'cluster';
-}
+export type NetpolObjects = ReadObjects;
 
 /** Reads manifests (`paths`) or, without paths, the live cluster of the options; throws only when nothing can be read. */
 export async function readNetpolObjects(paths: string[] | undefined, options: NetpolInputOptions): Promise<NetpolObjects> {
-  const resources = new Map<KubeObject, Resource>();
-  const errors: InputError[] = [];
-  if (paths && paths.length > 0) {
-    for await (const batch of manifestBatches(paths, { stdin: process.stdin, cwd: process.cwd() })) {
-      errors.push(...batch.errors);
-      for (const resource of batch.resources) resources.set(resource.object, resource);
-    }
-    return { resources, errors, source: 'manifests' };
-  }
-  const connectOptions = { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) };
-  let connection;
-  try {
-    // Loaded when needed: @kubernetes/client-node takes about a second to import.
-    const { connect } = await import('../../sources/cluster/kube-connection.js');
-    connection = connect(connectOptions);
-  } catch (error) {
-    if (!(error instanceof ClusterAccessError)) throw error;
-    throw new Error(`${error.message} (or read manifests with -f)`);
-  }
-  try {
-    for await (const batch of clusterBatches({ connection, kinds: CLUSTER_KINDS, includeControlled: true })) {
-      errors.push(...batch.errors);
-      for (const resource of batch.resources) resources.set(resource.object, resource);
-    }
-  } finally {
-    connection.close();
-  }
-  return { resources, errors, source: 'cluster' };
+  // `diff cluster NEW` reads NEW from files while --kubeconfig names the cluster: files win here.
+  if (paths && paths.length > 0) return readObjects({ paths, kinds: CLUSTER_KINDS });
+  return readObjects({
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+    kinds: CLUSTER_KINDS,
+  });
 }
 
 /** Builds the model of objects read, and turns its issues (invalid policies) into input errors with file:line. */
@@ -112,24 +81,9 @@ export function netpolInputOf(read: NetpolObjects, options: NetpolInputOptions):
     podsFrom: source === 'cluster' ? 'pods' : 'templates',
   });
 
-  const locate = (object: KubeObject, path: FieldPath): string => {
-    const resource = resources.get(object);
-    const field = formatFieldPath(path);
-    if (resource?.origin.type === 'file') {
-      const position = resource.origin.locator?.locate(path);
-      return position ? `${resource.origin.file}:${position.line}` : `${resource.origin.file} (${describeObject(object)}${field ? ` ${field}` : ''})`;
-    }
-    return `${describeObject(object)}${field ? ` ${field}` : ''}`;
-  };
+  const locate = objectLocator(resources);
   for (const issue of model.issues) {
-    const resource = resources.get(issue.object);
-    const position = resource?.origin.type === 'file' ? resource.origin.locator?.locate(issue.path) : undefined;
-    errors.push({
-      source: resource?.origin.type === 'file' ? resource.origin.file : describeObject(issue.object),
-      ...(position ? { line: position.line, column: position.column } : {}),
-      field: issue.field,
-      message: `${describeObject(issue.object)}: ${issue.message} (the API server would reject it: left out)`,
-    });
+    errors.push(objectError(resources, issue.object, issue.path, issue.field, `${issue.message} (the API server would reject it: left out)`));
   }
   return { model, objects, locate, errors, source };
 }

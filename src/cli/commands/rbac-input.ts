@@ -6,16 +6,14 @@
  */
 import type { Command } from 'commander';
 import type { InputError } from '../../core/model/report.js';
-import type { KubeObject, Resource } from '../../core/model/resource.js';
+import type { KubeObject } from '../../core/model/resource.js';
 import { formatFieldPath } from '../../core/model/field-path.js';
 import type { FieldPath } from '../../core/model/field-path.js';
 import { buildRbacGraph } from '../../rbac/rbac-graph.js';
 import type { RbacGraph } from '../../rbac/rbac-graph.js';
 import { RBAC_GRAPH_KINDS } from '../../rbac/rbac-objects.js';
-import { clusterBatches } from '../../sources/cluster/cluster-batches.js';
-import { ClusterAccessError } from '../../sources/cluster/api-error.js';
-import { manifestBatches } from '../../sources/manifests/load-manifests.js';
 import { SCANNED_KINDS } from '../../sources/cluster/scanned-kinds.js';
+import { objectError, objectLocator, readObjects } from '../read-objects.js';
 
 export interface RbacInputOptions {
   filename?: string[];
@@ -46,75 +44,23 @@ export function addRbacInputOptions(command: Command): Command {
 
 const READ_KINDS = new Set<string>(['Namespace', ...RBAC_GRAPH_KINDS]);
 
-function describeObject(object: KubeObject): string {
-  const meta = object.metadata ?? {};
-  const name = typeof meta.name === 'string' ? meta.name : '?';
-  return `${String(object.kind)}/${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${name}`;
-}
-
 export async function loadRbacInput(options: RbacInputOptions): Promise<RbacInput> {
-  const resources = new Map<KubeObject, Resource>();
-  const errors: InputError[] = [];
-  let source: RbacInput['source'];
-  let contextNamespace: string | undefined;
-  if (options.filename && options.filename.length > 0) {
-    if (options.kubeconfig !== undefined || options.context !== undefined) throw new Error('use either -f/--filename or --kubeconfig/--context, not both');
-    source = 'manifests';
-    for await (const batch of manifestBatches(options.filename, { stdin: process.stdin, cwd: process.cwd() })) {
-      errors.push(...batch.errors);
-      for (const resource of batch.resources) resources.set(resource.object, resource);
-    }
-  } else {
-    source = 'cluster';
-    const connectOptions = { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) };
-    let connection;
-    try {
-      // Loaded when needed: @kubernetes/client-node takes about a second to import.
-      const { connect, loadKubeConfig } = await import('../../sources/cluster/kube-connection.js');
-      const { config } = loadKubeConfig(connectOptions);
-      contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace || undefined;
-      connection = connect(connectOptions);
-    } catch (error) {
-      if (!(error instanceof ClusterAccessError)) throw error;
-      throw new Error(`${error.message} (or read manifests with -f)`);
-    }
-    try {
-      const kinds = SCANNED_KINDS.filter((kind) => READ_KINDS.has(kind.kind));
-      for await (const batch of clusterBatches({ connection, kinds, includeControlled: true })) {
-        errors.push(...batch.errors);
-        for (const resource of batch.resources) resources.set(resource.object, resource);
-      }
-    } finally {
-      connection.close();
-    }
-  }
+  const read = await readObjects({
+    ...(options.filename ? { paths: options.filename } : {}),
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+    kinds: SCANNED_KINDS.filter((kind) => READ_KINDS.has(kind.kind)),
+  });
+  const { resources, errors, source, contextNamespace } = read;
   const graph = buildRbacGraph(resources.keys(), { aggregation: 'compute' });
   if (![...resources.keys()].some((object) => typeof object.kind === 'string' && READ_KINDS.has(object.kind) && object.kind !== 'Namespace')) {
     errors.push({ source: source === 'manifests' ? options.filename!.join(', ') : 'cluster', message: 'the input holds no Role, ClusterRole, RoleBinding, ClusterRoleBinding or ServiceAccount' });
   }
 
-  const locate = (object: KubeObject, path: FieldPath): string => {
-    const resource = resources.get(object);
-    const field = formatFieldPath(path);
-    if (resource?.origin.type === 'file') {
-      const position = resource.origin.locator?.locate(path);
-      return position ? `${resource.origin.file}:${position.line}` : `${resource.origin.file} (${describeObject(object)}${field ? ` ${field}` : ''})`;
-    }
-    return `${describeObject(object)}${field ? ` ${field}` : ''}`;
-  };
+  const locate = objectLocator(resources);
   for (const issue of graph.issues) {
-    const resource = resources.get(issue.object);
-    const position = resource?.origin.type === 'file' ? resource.origin.locator?.locate(issue.path) : undefined;
-    const error: InputError = {
-      source: resource?.origin.type === 'file' ? resource.origin.file : describeObject(issue.object),
-      field: formatFieldPath(issue.path),
-      message: `${describeObject(issue.object)}: ${issue.message}${issue.ignored ? ' (the API server would reject it: left out)' : ''}`,
-    };
-    if (position) {
-      error.line = position.line;
-      error.column = position.column;
-    }
-    errors.push(error);
+    const ignored = issue.ignored ? ' (the API server would reject it: left out)' : '';
+    errors.push(objectError(resources, issue.object, issue.path, formatFieldPath(issue.path), `${issue.message}${ignored}`));
   }
   const warnings = source === 'cluster' ? aggregationLag(graph) : [];
   const input: RbacInput = { graph, locate, errors, warnings, source };
