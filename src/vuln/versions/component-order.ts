@@ -34,3 +34,16 @@ export function compareLists<T>(a: readonly T[], b: readonly T[], compare: (x: T
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Dot-separated identifiers as SemVer pre-releases order them (also NuGet labels and pub_semver): numbers compare
+ * numerically and sort before words, which compare in code-unit order.
+ */
+export function compareIdentifiers(a: string, b: string): number {
+  const aNumber = isDigits(a);
+  const bNumber = isDigits(b);
+  if (aNumber && bNumber) return compareDigitStrings(a, b);
+  if (aNumber) return -1;
+  if (bNumber) return 1;
+  return compareStrings(a, b);
+}

@@ -1,4 +1,4 @@
-import { compareDigitStrings, compareLists, compareStrings, isDigits } from './component-order.js';
+import { compareDigitStrings, compareIdentifiers, compareLists } from './component-order.js';
 import { InvalidVersionError, type VersionComparator } from './version-comparator.js';
 
 /**
@@ -20,15 +20,6 @@ function parse(version: string): NugetVersion {
   return { numbers, labels: match[2] ? match[2].toLowerCase().split('.') : [] };
 }
 
-function compareLabels(a: string, b: string): number {
-  const aNumber = isDigits(a);
-  const bNumber = isDigits(b);
-  if (aNumber && bNumber) return compareDigitStrings(a, b);
-  if (aNumber) return -1;
-  if (bNumber) return 1;
-  return compareStrings(a, b);
-}
-
 export const nuget: VersionComparator = {
   scheme: 'NuGet',
   compare(a, b) {
@@ -37,6 +28,6 @@ export const nuget: VersionComparator = {
     const release = compareLists(x.numbers, y.numbers, compareDigitStrings);
     if (release !== 0) return release;
     if (x.labels.length === 0 || y.labels.length === 0) return y.labels.length - x.labels.length;
-    return compareLists(x.labels, y.labels, compareLabels);
+    return compareLists(x.labels, y.labels, compareIdentifiers);
   },
 };

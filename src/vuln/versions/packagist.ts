@@ -10,7 +10,6 @@ import type { VersionComparator } from './version-comparator.js';
  * "1.2.3" (PHP's own test suite case); PHP itself would turn it into a separator.
  */
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isAlnum = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z]/.test(c);
 
 export function canonicalizePhpVersion(version: string): string {
   return version

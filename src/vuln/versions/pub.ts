@@ -1,4 +1,4 @@
-import { compareDigitStrings, compareLists, compareStrings, isDigits } from './component-order.js';
+import { compareDigitStrings, compareIdentifiers, compareLists } from './component-order.js';
 import { parseSemver } from './semver.js';
 import type { VersionComparator } from './version-comparator.js';
 
@@ -19,16 +19,6 @@ function parse(version: string): PubVersion {
   const plus = text.indexOf('+');
   const { core, prerelease } = parseSemver(plus >= 0 ? text.slice(0, plus) : text);
   return { core, prerelease, build: plus >= 0 ? text.slice(plus + 1).split('.') : [] };
-}
-
-/** pub_semver `_compareLists`: numbers numerically and before words, words in code-unit order. */
-function compareIdentifiers(a: string, b: string): number {
-  const aNumber = isDigits(a);
-  const bNumber = isDigits(b);
-  if (aNumber && bNumber) return compareDigitStrings(a, b);
-  if (aNumber) return -1;
-  if (bNumber) return 1;
-  return compareStrings(a, b);
 }
 
 export const pub: VersionComparator = {

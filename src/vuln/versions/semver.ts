@@ -1,4 +1,4 @@
-import { compareDigitStrings, compareStrings, isDigits } from './component-order.js';
+import { compareDigitStrings, compareIdentifiers, isDigits } from './component-order.js';
 import { InvalidVersionError, type VersionComparator } from './version-comparator.js';
 
 /**
@@ -45,20 +45,10 @@ export function compareSemverParts(a: SemverParts, b: SemverParts): number {
   if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
   const n = Math.min(a.prerelease.length, b.prerelease.length);
   for (let i = 0; i < n; i++) {
-    const c = comparePrereleaseIdentifiers(a.prerelease[i]!, b.prerelease[i]!);
+    const c = compareIdentifiers(a.prerelease[i]!, b.prerelease[i]!);
     if (c !== 0) return c;
   }
   return a.prerelease.length - b.prerelease.length;
-}
-
-/** Numeric identifiers compare numerically and sort before alphanumeric ones, which compare in ASCII order. */
-function comparePrereleaseIdentifiers(a: string, b: string): number {
-  const aNumeric = isDigits(a);
-  const bNumeric = isDigits(b);
-  if (aNumeric && bNumeric) return compareDigitStrings(a, b);
-  if (aNumeric) return -1;
-  if (bNumeric) return 1;
-  return compareStrings(a, b);
 }
 
 /** Equal precedence, equal key: numbers without leading zeros, no "v", no build metadata. */
