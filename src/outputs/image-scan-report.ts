@@ -1,6 +1,7 @@
 /**
  * The result of `aspis scan image` / `aspis scan sbom`: packages and their vulnerabilities, as JSON or a table.
  */
+import type { Finding } from '../core/model/finding.js';
 import type { PackageQuery } from '../vuln/matching/package-query.js';
 import type { VulnerabilityFinding } from '../vuln/matching/vulnerability-finding.js';
 import { severityRank, type Severity } from '../core/model/severity.js';
@@ -10,6 +11,8 @@ export interface ImageScanReport {
   readonly target: Readonly<Record<string, unknown>>;
   readonly packages: readonly PackageQuery[];
   readonly vulnerabilities: readonly VulnerabilityFinding[];
+  /** Findings of the image checks (runs as root, secrets in layers…); empty for an SBOM. */
+  readonly findings: readonly Finding[];
   readonly problems: readonly string[];
 }
 

@@ -8,12 +8,11 @@ import { Option, type Command } from 'commander';
 import { atLeast, SEVERITIES, type Severity } from '../../core/model/severity.js';
 import { readSbomPackages } from '../../image/sbom/sbom-packages.js';
 import { imageScanJson, imageScanTable, type ImageScanReport } from '../../outputs/image-scan-report.js';
-import { readImage } from '../../sources/image/read-image.js';
 import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
 import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { matchPackages } from '../../vuln/matching/match-packages.js';
-import type { PackageQuery } from '../../vuln/matching/package-query.js';
 import { EXIT } from '../exit-codes.js';
+import { scanOneImage } from '../scan/scan-one-image.js';
 import { addImageInputOptions, type ImageInputOptions } from './sbom.js';
 
 interface VulnScanOptions {
@@ -37,14 +36,8 @@ export function registerScanImage(scan: Command, env: { setExitCode(code: number
   addVulnScanOptions(addImageInputOptions(command)).action(async (image: string, options: VulnScanOptions & ImageInputOptions) => {
     const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
     try {
-      const result = await readImage(image, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
-      const target = {
-        name: result.image.name,
-        ...(result.image.manifestDigest ? { manifestDigest: result.image.manifestDigest } : {}),
-        configDigest: result.image.configDigest,
-        ...(result.catalog.os ? { os: result.catalog.os.prettyName ?? result.catalog.os.id } : {}),
-      };
-      env.setExitCode(report(db, target, result.catalog.packages, [...result.problemLines], options));
+      const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
+      env.setExitCode(write(scanned, options));
     } finally {
       db.close();
     }
@@ -61,20 +54,19 @@ export function registerScanSbom(scan: Command, env: { setExitCode(code: number)
     for (const skipped of sbom.skipped) process.stderr.write(`aspis: ${skipped.where}: not matched: ${skipped.reason}\n`);
     const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
     try {
-      env.setExitCode(report(db, { name: file, format: sbom.format }, sbom.packages, sbom.errors, options));
+      const scanned: ImageScanReport = { target: { name: file, format: sbom.format }, packages: sbom.packages, vulnerabilities: matchPackages(db, sbom.packages), findings: [], problems: sbom.errors };
+      env.setExitCode(write(scanned, options));
     } finally {
       db.close();
     }
   });
 }
 
-function report(db: VulnDatabase, target: Record<string, unknown>, packages: readonly PackageQuery[], problems: string[], options: VulnScanOptions): number {
-  const vulnerabilities = matchPackages(db, packages);
-  const result: ImageScanReport = { target, packages, vulnerabilities, problems };
+function write(result: ImageScanReport, options: VulnScanOptions): number {
   process.stdout.write(options.output === 'json' ? imageScanJson(result) : imageScanTable(result));
-  for (const line of problems) process.stderr.write(`aspis: ${line}\n`);
-  if (problems.length > 0) return EXIT.error;
+  for (const line of result.problems) process.stderr.write(`aspis: ${line}\n`);
+  if (result.problems.length > 0) return EXIT.error;
   const failOn = options.failOn;
-  if (failOn && vulnerabilities.some((v) => v.severity.rating !== 'unknown' && atLeast(v.severity.rating, failOn))) return EXIT.findings;
+  if (failOn && result.vulnerabilities.some((v) => v.severity.rating !== 'unknown' && atLeast(v.severity.rating, failOn))) return EXIT.findings;
   return EXIT.ok;
 }
