@@ -146,6 +146,54 @@ export const ExceptionSchema = z
   )
   .describe('A waiver: findings of these checks on these resources are reported as waived, with the reason, until it expires.');
 
+export const VulnerabilityExceptionSchema = z
+  .strictObject(
+    {
+      id: z
+        .string({ error: (issue) => (issue.input === undefined ? 'id is required: the vulnerability id (CVE, GHSA, OSV id)' : 'expected a vulnerability id (a string)') })
+        .trim()
+        .min(1, { error: 'id cannot be empty' })
+        .describe('The vulnerability: its CVE, GHSA or OSV id, or any of its aliases.'),
+      package: z
+        .string({ error: 'expected a package name or purl (a string)' })
+        .trim()
+        .min(1, { error: 'package cannot be empty' })
+        .refine((p) => !p.startsWith('pkg:') || /^pkg:[a-zA-Z.+-]+\/[^@?#]+/.test(p), { error: (issue) => `"${String(issue.input)}" is not a valid purl (pkg:type/namespace/name@version)` })
+        .optional()
+        .describe('Only in this package: a purl (pkg:deb/debian/openssl, a version and qualifiers narrow it) or a package name (binary or source package).'),
+      image: z
+        .string({ error: 'expected an image reference or digest (a string)' })
+        .trim()
+        .min(1, { error: 'image cannot be empty' })
+        .optional()
+        .describe('Only in this image: a digest (sha256:…) or a reference where * is a wildcard (registry.example.com/team/*).'),
+      reason: z
+        .string({ error: (issue) => (issue.input === undefined ? 'a reason is required' : 'expected a reason (a string)') })
+        .trim()
+        .min(1, { error: 'a reason is required: write why the risk is accepted' })
+        .describe('Why the risk is accepted (required).'),
+      owner: z.string({ error: 'expected an owner (a string)' }).min(1, { error: 'owner cannot be empty' }).optional().describe('Who accepted the risk.'),
+      expires: ExpirySchema.optional(),
+    },
+    { error: 'expected a vulnerability exception {id, package, image, reason, owner, expires}' },
+  )
+  .describe('A vulnerability waiver: the vulnerability is reported as suppressed, with the reason, until it expires.');
+
+const VulnerabilitiesSchema = z
+  .strictObject(
+    {
+      exceptions: z
+        .array(VulnerabilityExceptionSchema, { error: 'expected a list of vulnerability exceptions' })
+        .nullish()
+        .describe('Waivers for accepted vulnerabilities (aspis scan image, scan sbom, scan cluster --images).'),
+      vex: z
+        .array(z.string({ error: 'expected a file (a string)' }).min(1, { error: 'a file name cannot be empty' }), { error: 'expected a list of OpenVEX files' })
+        .nullish()
+        .describe('OpenVEX documents read by every image scan, relative to this file (as --vex).'),
+    },
+    { error: 'expected a map with exceptions and/or vex' },
+  );
+
 export const AspisConfigSchema = z
   .strictObject(
     {
@@ -153,11 +201,13 @@ export const AspisConfigSchema = z
       checks: ChecksSchema.nullish().describe('Which checks run and at what severity.'),
       settings: SettingsSchema.nullish().describe('Settings some checks read.'),
       exceptions: z.array(ExceptionSchema, { error: 'expected a list of exceptions' }).nullish().describe('Waivers for accepted risks.'),
+      vulnerabilities: VulnerabilitiesSchema.nullish().describe('Vulnerability waivers and VEX documents for image scans.'),
     },
-    { error: 'expected a map (pssVersion, checks, settings, exceptions)' },
+    { error: 'expected a map (pssVersion, checks, settings, exceptions, vulnerabilities)' },
   )
   .describe('Aspis configuration (.aspis.yaml). See docs/configuration.md.');
 
 /** `.aspis.yaml` as written (every section optional). */
 export type AspisConfigFile = z.infer<typeof AspisConfigSchema>;
 export type ExceptionConfig = z.infer<typeof ExceptionSchema>;
+export type VulnerabilityExceptionConfig = z.infer<typeof VulnerabilityExceptionSchema>;

@@ -133,7 +133,7 @@ describe('loadConfig', () => {
         line: 2,
         column: 1,
         field: 'exeptions',
-        message: 'unknown key "exeptions" (did you mean "exceptions"?); expected pssVersion, checks, settings, exceptions',
+        message: 'unknown key "exeptions" (did you mean "exceptions"?); expected pssVersion, checks, settings, exceptions, vulnerabilities',
       },
     ]);
     assert.equal(config.pssVersion, 'v1.30', 'the rest of the file still applies');
@@ -227,7 +227,7 @@ describe('loadConfig', () => {
   it('a file that is not a map is an error', () => {
     const { config, errors } = parseConfig('- a\n- b\n', '.aspis.yaml');
     assert.deepEqual(config, {});
-    assert.deepEqual(errors.map((e) => [e.line, e.message]), [[1, 'expected a map (pssVersion, checks, settings, exceptions)']]);
+    assert.deepEqual(errors.map((e) => [e.line, e.message]), [[1, 'expected a map (pssVersion, checks, settings, exceptions, vulnerabilities)']]);
   });
 
   it('a wrong type in a list drops that entry only', () => {
@@ -235,5 +235,44 @@ describe('loadConfig', () => {
     assert.deepEqual(errors.map((e) => [e.line, e.column, e.field]), [[2, 16, 'checks.disable[1]']]);
     assert.deepEqual(config.checks?.disable, ['a', 'c']);
     assert.deepEqual(config.origin?.locate(['checks', 'disable', 1]), { line: 2, column: 24 }, 'indexes map back to the file');
+  });
+  it('vulnerability exceptions: every field read; a missing reason or a bad purl drops that entry only, naming line and field', () => {
+    const text = [
+      'vulnerabilities:',
+      '  vex: [vex/app.openvex.json]',
+      '  exceptions:',
+      '    - id: CVE-2023-4911',
+      '      package: pkg:deb/debian/glibc',
+      '      image: registry.example.com/team/*',
+      '      reason: not reachable, no setuid binary uses GLIBC_TUNABLES',
+      '      owner: team-base',
+      '      expires: 2027-01-31',
+      '    - id: CVE-2024-0001',
+      '      package: zlib1g',
+      '    - id: GHSA-xxxx-yyyy-zzzz',
+      '      package: "pkg:"',
+      '      reason: x',
+      '',
+    ].join('\n');
+    const { config, errors } = parseConfig(text, '.aspis.yaml');
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.field, e.message]),
+      [
+        [10, 'vulnerabilities.exceptions[1].reason', 'a reason is required'],
+        [13, 'vulnerabilities.exceptions[2].package', '"pkg:" is not a valid purl (pkg:type/namespace/name@version)'],
+      ],
+    );
+    assert.deepEqual(config.vulnerabilities?.vex, ['vex/app.openvex.json']);
+    assert.deepEqual(config.vulnerabilities?.exceptions, [
+      {
+        id: 'CVE-2023-4911',
+        package: 'pkg:deb/debian/glibc',
+        image: 'registry.example.com/team/*',
+        reason: 'not reachable, no setuid binary uses GLIBC_TUNABLES',
+        owner: 'team-base',
+        expires: '2027-01-31',
+      },
+    ]);
+    assert.deepEqual(config.origin?.locate(['vulnerabilities', 'exceptions', 0]), { line: 4, column: 7 });
   });
 });
