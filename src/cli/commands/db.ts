@@ -3,6 +3,7 @@
  *   aspis db import PATH...     records from directories, zips or files
  *   aspis db update             OSV's per-ecosystem exports (or --from a mirror)
  *   aspis db status             what the database holds
+ *   aspis db keygen|bundle|verify|import-bundle   signed bundles for offline use (db-bundle.ts)
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -10,6 +11,7 @@ import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.j
 import { DEFAULT_UPDATE_ECOSYSTEMS, OSV_EXPORT_BASE } from '../../store/vuln-db/download-osv-export.js';
 import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { EXIT } from '../exit-codes.js';
+import { registerDbBundle } from './db-bundle.js';
 import { importErrors, importReport, importSource, type SourceImport } from './db-import.js';
 import { updateFromExports } from './db-update.js';
 
@@ -37,7 +39,7 @@ function finish(db: VulnDatabase, results: readonly SourceImport[], options: DbO
   env.setExitCode(errors.length > 0 ? EXIT.error : EXIT.ok);
 }
 
-export function registerDb(program: Command, env: { setExitCode(code: number): void }): void {
+export function registerDb(program: Command, env: { version: string; setExitCode(code: number): void }): void {
   const group = program.command('db').description('manage the OSV vulnerability database');
 
   group
@@ -103,4 +105,6 @@ export function registerDb(program: Command, env: { setExitCode(code: number): v
         db.close();
       }
     });
+
+  registerDbBundle(group, env);
 }
