@@ -34,7 +34,7 @@ export function cycloneDxSbom(sbom: ImageSbom): string {
   return `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`;
 }
 
-function component(pkg: Package, bomRef: string): CDX.Models.Component {
+export function component(pkg: Package, bomRef: string): CDX.Models.Component {
   const properties: [string, string][] = [
     [SBOM_PROPERTY.ecosystem, pkg.ecosystem],
     [SBOM_PROPERTY.foundBy, pkg.foundBy],

@@ -1,72 +1,126 @@
 /**
  * `aspis scan image IMAGE` and `aspis scan sbom FILE`: the packages of an image (or an SBOM) matched against the
- * OSV vulnerability database (`aspis db import|update`). Exit 1 when a vulnerability is at or above --fail-on,
- * 2 when the image or SBOM had problems (the rest is still reported).
+ * OSV vulnerability database (`aspis db import|update`), triaged with OpenVEX documents and `.aspis.yaml`
+ * vulnerability waivers, filtered by --severity / --ignore-unfixed, written as a table, JSON, SARIF or CycloneDX.
+ * Exit 1 when a vulnerability in effect (or an image check finding) is at or above --fail-on, 2 when the image, the
+ * SBOM, a VEX document or the configuration had problems (the rest is still reported).
  */
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { atLeast, SEVERITIES, type Severity } from '../../core/model/severity.js';
+import { SEVERITIES, type Severity } from '../../core/model/severity.js';
 import { readSbomPackages } from '../../image/sbom/sbom-packages.js';
-import { imageScanJson, imageScanTable, type ImageScanReport } from '../../outputs/image-scan-report.js';
+import { imageScanCycloneDx } from '../../outputs/image-scan-cyclonedx.js';
+import { imageScanJson, RATINGS, type ImageScanDocument, type ImageScanReport } from '../../outputs/image-scan-report.js';
+import { imageScanSarif } from '../../outputs/image-scan-sarif.js';
+import { imageScanTable } from '../../outputs/image-scan-table.js';
 import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
 import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { matchPackages } from '../../vuln/matching/match-packages.js';
-import { EXIT } from '../exit-codes.js';
+import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
+import { imageScanExitCode, imageScanProblemLines } from '../scan/image-scan-outcome.js';
 import { scanOneImage } from '../scan/scan-one-image.js';
+import { loadVulnerabilityTriage, type VulnerabilityTriageFlags, type VulnerabilityTriageInputs } from '../scan/vulnerability-triage-inputs.js';
 import { addImageInputOptions, type ImageInputOptions } from './sbom.js';
 
-interface VulnScanOptions {
+export const IMAGE_SCAN_FORMATS = ['table', 'json', 'sarif', 'cyclonedx'] as const;
+
+export interface VulnScanOptions extends VulnerabilityTriageFlags {
   db?: string;
-  output: 'table' | 'json';
+  output: (typeof IMAGE_SCAN_FORMATS)[number];
+  outputFile?: string;
   failOn?: Severity;
 }
 
-function addVulnScanOptions(command: Command): Command {
+/** The triage options every image scan command shares (scan image, scan sbom, scan cluster --images). */
+export function addVulnerabilityTriageOptions(command: Command): Command {
   return command
     .addOption(new Option('--db <file>', 'vulnerability database file (default: $ASPIS_VULN_DB or ~/.cache/aspis/db/osv.sqlite)'))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity').choices([...SEVERITIES]));
+    .option('--vex <file>', 'OpenVEX document: not_affected / fixed statements suppress vulnerabilities (repeatable)', collect)
+    .option('--severity <list>', `only vulnerabilities of these severities, comma-separated (${RATINGS.join(', ')})`, collect)
+    .option('--ignore-unfixed', 'leave out vulnerabilities without a known fixed version')
+    .option('-c, --config <file>', 'configuration file: vulnerability exceptions and VEX files (default: .aspis.yaml in the current directory)');
 }
 
-export function registerScanImage(scan: Command, env: { setExitCode(code: number): void }): void {
+function addVulnScanOptions(command: Command): Command {
+  return addVulnerabilityTriageOptions(command)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(IMAGE_SCAN_FORMATS).default('table'))
+    .option('--output-file <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a vulnerability in effect (or an image check finding) is at or above this severity').choices([...SEVERITIES]));
+}
+
+export function registerScanImage(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
     .command('image')
-    .description('scan a container image: its packages and their known vulnerabilities (OSV)')
+    .description('scan a container image: its packages, their known vulnerabilities (OSV) and the image checks')
     .argument('<image>', 'registry reference, oci:DIR[:NAME], oci-archive:FILE[:NAME], docker-archive:FILE[:TAG], or a path');
   addVulnScanOptions(addImageInputOptions(command)).action(async (image: string, options: VulnScanOptions & ImageInputOptions) => {
+    const now = new Date();
+    const triage = loadVulnerabilityTriage(options, process.cwd(), now);
     const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
     try {
       const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
-      env.setExitCode(write(scanned, options));
+      env.setExitCode(write(document(scanned, triage, now, env.version, triage.configProblems), options));
     } finally {
       db.close();
     }
   });
 }
 
-export function registerScanSbom(scan: Command, env: { setExitCode(code: number): void }): void {
+export function registerScanSbom(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
     .command('sbom')
     .description('match the packages of an SBOM (CycloneDX or SPDX JSON) against the vulnerability database')
     .argument('<file>', 'CycloneDX 1.2–1.6 or SPDX 2.2/2.3 JSON file');
   addVulnScanOptions(command).action(async (file: string, options: VulnScanOptions) => {
+    const now = new Date();
+    const triage = loadVulnerabilityTriage(options, process.cwd(), now);
     const sbom = readSbomPackages(readFileSync(file, 'utf8'), file);
     for (const skipped of sbom.skipped) process.stderr.write(`aspis: ${skipped.where}: not matched: ${skipped.reason}\n`);
     const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
     try {
       const scanned: ImageScanReport = { target: { name: file, format: sbom.format }, packages: sbom.packages, vulnerabilities: matchPackages(db, sbom.packages), findings: [], problems: sbom.errors };
-      env.setExitCode(write(scanned, options));
+      // No image checks run on an SBOM: the rest of the configuration's problems are reported here.
+      env.setExitCode(write(document(scanned, triage, now, env.version, triage.configProblems), options));
     } finally {
       db.close();
     }
   });
 }
 
-function write(result: ImageScanReport, options: VulnScanOptions): number {
-  process.stdout.write(options.output === 'json' ? imageScanJson(result) : imageScanTable(result));
-  for (const line of result.problems) process.stderr.write(`aspis: ${line}\n`);
-  if (result.problems.length > 0) return EXIT.error;
-  const failOn = options.failOn;
-  if (failOn && result.vulnerabilities.some((v) => v.severity.rating !== 'unknown' && atLeast(v.severity.rating, failOn))) return EXIT.findings;
-  return EXIT.ok;
+function document(scanned: ImageScanReport, triage: VulnerabilityTriageInputs, now: Date, version: string, extraProblems: readonly string[]): ImageScanDocument {
+  const name = typeof scanned.target.name === 'string' ? scanned.target.name : '';
+  const image = {
+    name,
+    ...(typeof scanned.target.manifestDigest === 'string' ? { manifestDigest: scanned.target.manifestDigest } : {}),
+    ...(typeof scanned.target.configDigest === 'string' ? { configDigest: scanned.target.configDigest } : {}),
+  };
+  return {
+    tool: { name: 'aspis', version },
+    generatedAt: now.toISOString(),
+    images: [{ scan: scanned, triage: triageVulnerabilities(scanned.vulnerabilities, image, triage.options) }],
+    filters: triage.filters,
+    vex: triage.vex,
+    waivers: triage.waivers.reports(),
+    problems: [...triage.problems, ...extraProblems],
+  };
+}
+
+function write(document: ImageScanDocument, options: VulnScanOptions): number {
+  const text =
+    options.output === 'json'
+      ? imageScanJson(document)
+      : options.output === 'sarif'
+        ? imageScanSarif(document)
+        : options.output === 'cyclonedx'
+          ? imageScanCycloneDx(document, randomUUID())
+          : imageScanTable(document);
+  if (options.outputFile) writeFileSync(options.outputFile, text);
+  else process.stdout.write(text);
+  for (const line of imageScanProblemLines(document)) process.stderr.write(`aspis: ${line}\n`);
+  return imageScanExitCode(document, options.failOn);
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

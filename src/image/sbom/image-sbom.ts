@@ -37,7 +37,7 @@ export const SBOM_PROPERTY = {
 } as const;
 
 /** A stable, unique reference for each package within one document (bom-ref / SPDXID suffix). */
-export function packageRefs(packages: readonly Package[]): string[] {
+export function packageRefs(packages: readonly Pick<Package, 'ecosystem' | 'name' | 'version'>[]): string[] {
   const seen = new Map<string, number>();
   return packages.map((p) => {
     const base = `${p.ecosystem}/${p.name}@${p.version}`;
