@@ -158,7 +158,7 @@ export function debianMirror(): string {
 }
 
 /** A lock folder held by one process; a lock whose owner is dead, or older than 30 minutes, is taken over. */
-async function withLock<T>(lock: string, body: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, body: () => Promise<T>): Promise<T> {
   mkdirSync(join(lock, '..'), { recursive: true });
   for (;;) {
     try {

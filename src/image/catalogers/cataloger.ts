@@ -89,6 +89,11 @@ export interface CatalogProblem {
 export interface CatalogResult {
   readonly packages: Package[];
   readonly problems: CatalogProblem[];
+  /**
+   * Files an operating-system package manager installed (dpkg's info/<package>.list), by path, with the package
+   * (one of `packages`) that owns each: see `Cataloger.yieldsToOsPackages`.
+   */
+  readonly ownedFiles?: ReadonlyMap<string, Package>;
 }
 
 export interface Cataloger {
@@ -96,6 +101,14 @@ export interface Cataloger {
   readonly id: string;
   /** Cheap predicate on the tar header; called for every file of the final filesystem. */
   wants(file: ImageFile): boolean;
+  /**
+   * True for language catalogers whose metadata files a distribution may install (python3-yaml's dist-info,
+   * ruby-* gemspecs, lib*-java jars): a package all of whose locations an OS package owns is reported as part of
+   * that OS package, not a second time (the distribution's advisories, with its backported fixes, are the ones
+   * that apply), as Trivy and Syft do. Binary catalogers leave it unset: modules compiled into a binary are not
+   * tracked by the binary package's advisories.
+   */
+  readonly yieldsToOsPackages?: boolean;
   /** Reads the wanted files and reports their packages. */
   catalog(inputs: readonly CatalogInput[], context: CatalogContext): Promise<CatalogResult>;
 }

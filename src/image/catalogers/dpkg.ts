@@ -18,11 +18,26 @@ function sourceOf(field: string | undefined): { name?: string; version?: string 
   return m ? { name: m[1]!, ...(m[2] ? { version: m[2] } : {}) } : {};
 }
 
+/** The paths a package's info/<name>.list names (one absolute path per line, as dpkg -L prints them). */
+async function addOwnedFiles(list: CatalogInput, owner: Package, owned: Map<string, Package>, problem: (input: CatalogInput, message: string) => void): Promise<void> {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await readAll(list.content, 64 * 1024 * 1024));
+  } catch (error) {
+    problem(list, (error as Error).message);
+    return;
+  }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('/') && line !== '/.') owned.set(line, owner);
+  }
+}
+
 /**
  * Debian packages: /var/lib/dpkg/status (one stanza per package), or /var/lib/dpkg/status.d/<name> files
  * (distroless images, one stanza each). Each package carries its source package name and version (Debian and
  * Ubuntu advisories name source packages), architecture, licences from its copyright file, and the layer that
- * installed it: the layer of its /var/lib/dpkg/info/<name>.list file, written by dpkg at install time.
+ * installed it: the layer of its /var/lib/dpkg/info/<name>.list file, written by dpkg at install time. The files
+ * those lists name are returned as `ownedFiles` (language packages a Debian package installed are its content).
  */
 export const dpkgCataloger: Cataloger = {
   id: 'dpkg',
@@ -49,6 +64,7 @@ export const dpkgCataloger: Cataloger = {
     }
     const distro = distroIdentity(context.os, { ecosystem: 'Debian', namespace: 'debian' });
     const packages: Package[] = [];
+    const ownedFiles = new Map<string, Package>();
     // status first, then status.d in path order, so output is stable.
     databases.sort((a, b) => (a.file.path === STATUS ? -1 : b.file.path === STATUS ? 1 : a.file.path.localeCompare(b.file.path)));
     for (const input of databases) {
@@ -95,7 +111,7 @@ export const dpkgCataloger: Cataloger = {
         if (sourceName !== name || sourceVersion !== version) {
           qualifiers['upstream'] = sourceVersion !== version ? `${sourceName}@${sourceVersion}` : sourceName;
         }
-        packages.push({
+        const pkg: Package = {
           ecosystem: distro.ecosystem,
           name,
           version,
@@ -110,9 +126,11 @@ export const dpkgCataloger: Cataloger = {
             ...(arch ? { architecture: arch } : {}),
             ...(multiArch ? { multiArch } : {}),
           },
-        });
+        };
+        packages.push(pkg);
+        if (list) await addOwnedFiles(list, pkg, ownedFiles, problem);
       }
     }
-    return { packages, problems };
+    return { packages, problems, ownedFiles };
   },
 };

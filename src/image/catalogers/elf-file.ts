@@ -43,8 +43,26 @@ export async function isElf(content: FileContent): Promise<boolean> {
   return ELF_MAGIC.every((b, i) => ident[i] === b);
 }
 
-/** Parses headers; throws with the reason when an ELF file is malformed, returns undefined when it is not ELF. */
-export async function readElf(content: FileContent): Promise<ElfFile | undefined> {
+/**
+ * Parsed headers per file content: the Go and Rust binary catalogers want the same executables, and the image's
+ * catalog hands both the same `FileContent`, so each file is parsed once (keyed weakly: gone with the scan).
+ */
+const parsed = new WeakMap<FileContent, Promise<ElfFile | undefined>>();
+
+/**
+ * Parses headers; rejects with the reason when an ELF file is malformed, resolves undefined when it is not ELF.
+ * Parsed once per `FileContent` object, however many catalogers ask.
+ */
+export function readElf(content: FileContent): Promise<ElfFile | undefined> {
+  let elf = parsed.get(content);
+  if (!elf) {
+    elf = parseElf(content);
+    parsed.set(content, elf);
+  }
+  return elf;
+}
+
+async function parseElf(content: FileContent): Promise<ElfFile | undefined> {
   if (!(await isElf(content))) return undefined;
   const head = await content.read(0, 64);
   const is64 = head[4] === 2;

@@ -118,6 +118,7 @@ async function catalogArchive(
  */
 export const javaArchiveCataloger: Cataloger = {
   id: 'java-archive',
+  yieldsToOsPackages: true,
   wants: (file) => ARCHIVE.test(file.path) && isRegularFile(file),
   async catalog(inputs) {
     const packages: Package[] = [];

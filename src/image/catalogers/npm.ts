@@ -77,6 +77,7 @@ function lockEntries(lock: Record<string, unknown>): Array<{ installPath: string
  */
 export const npmCataloger: Cataloger = {
   id: 'npm',
+  yieldsToOsPackages: true,
   wants: (file) => INSTALLED.test(file.path) || (LOCKFILE.test(file.path) && !file.path.includes('/node_modules/')),
   async catalog(inputs) {
     const problems: CatalogProblem[] = [];

@@ -15,6 +15,7 @@ interface ComposerEntry {
  */
 export const phpComposerCataloger: Cataloger = {
   id: 'php-composer',
+  yieldsToOsPackages: true,
   wants: (file) => INSTALLED.test(file.path) && isRegularFile(file),
   async catalog(inputs) {
     const packages: Package[] = [];

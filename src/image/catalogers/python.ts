@@ -24,6 +24,7 @@ function installDirectory(path: string): string {
  */
 export const pythonCataloger: Cataloger = {
   id: 'python',
+  yieldsToOsPackages: true,
   wants: (file) => METADATA.test(file.path) && isRegularFile(file),
   async catalog(inputs) {
     const problems: CatalogProblem[] = [];

@@ -28,6 +28,7 @@ export function parseGemspec(text: string): { name?: string; version?: string; l
 /** Ruby gems installed with RubyGems, Bundler or a distribution's ruby-* packages. */
 export const rubyGemspecCataloger: Cataloger = {
   id: 'ruby-gemspec',
+  yieldsToOsPackages: true,
   wants: (file) => GEMSPEC.test(file.path) && isRegularFile(file),
   async catalog(inputs) {
     const packages: Package[] = [];
