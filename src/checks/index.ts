@@ -17,7 +17,15 @@ import { check as hostNamespaces } from './pod-security/host-namespaces/check.js
 import { check as hostPathVolumes } from './pod-security/host-path-volumes/check.js';
 import { check as hostPorts } from './pod-security/host-ports/check.js';
 import { check as hostProbesLifecycle } from './pod-security/host-probes-lifecycle/check.js';
+import { check as imageBaseUnpinned } from './image/image-base-unpinned/check.js';
 import { check as imageDigestPinning } from './workload/image-digest-pinning/check.js';
+import { check as imageOsEndOfLife } from './image/image-os-end-of-life/check.js';
+import { check as imagePackageManagerPresent } from './image/image-package-manager-present/check.js';
+import { check as imageReferenceLatest } from './image/image-reference-latest/check.js';
+import { check as imageRunsAsRoot } from './image/image-runs-as-root/check.js';
+import { check as imageSecretsInLayers } from './image/image-secrets-in-layers/check.js';
+import { check as imageSetuidFiles } from './image/image-setuid-files/check.js';
+import { check as imageShellPresent } from './image/image-shell-present/check.js';
 import { check as imageTagLatest } from './workload/image-tag-latest/check.js';
 import { check as namespaceWithoutDefaultDeny } from './network/namespace-without-default-deny/check.js';
 import { check as namespaceWithoutNetworkPolicy } from './namespace/namespace-without-network-policy/check.js';
@@ -72,7 +80,15 @@ export const ALL_CHECKS: readonly Check[] = [
   hostPathVolumes,
   hostPorts,
   hostProbesLifecycle,
+  imageBaseUnpinned,
   imageDigestPinning,
+  imageOsEndOfLife,
+  imagePackageManagerPresent,
+  imageReferenceLatest,
+  imageRunsAsRoot,
+  imageSecretsInLayers,
+  imageSetuidFiles,
+  imageShellPresent,
   imageTagLatest,
   namespaceWithoutDefaultDeny,
   namespaceWithoutNetworkPolicy,

@@ -30,12 +30,12 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1204.003',
       title: 'User Execution: Malicious Image',
-      checks: ['untrusted-registry', 'image-tag-latest'],
+      checks: ['untrusted-registry', 'image-tag-latest', 'image-reference-latest', 'image-base-unpinned'],
     },
     {
       id: 'T1525',
       title: 'Implant Internal Image',
-      checks: ['image-digest-pinning', 'image-tag-latest'],
+      checks: ['image-digest-pinning', 'image-tag-latest', 'image-reference-latest', 'image-base-unpinned'],
     },
     {
       id: 'T1528',
@@ -50,7 +50,7 @@ export const mitreContainersFramework: Framework = {
     {
       id: 'T1552.001',
       title: 'Unsecured Credentials: Credentials In Files',
-      checks: ['hardcoded-credentials-in-env'],
+      checks: ['hardcoded-credentials-in-env', 'image-secrets-in-layers'],
     },
     {
       id: 'T1552.007',
@@ -101,6 +101,7 @@ export const mitreContainersFramework: Framework = {
         'unsafe-sysctls',
         'windows-host-process',
         'rbac-create-persistent-volumes',
+        'image-runs-as-root',
       ],
     },
     {
@@ -113,12 +114,25 @@ export const mitreContainersFramework: Framework = {
         'run-as-user-root',
         'seccomp-profile-baseline',
         'seccomp-profile-restricted',
+        'image-runs-as-root',
+        'image-setuid-files',
       ],
     },
     {
       id: 'T1190',
       title: 'Exploit Public-Facing Application',
-      checks: ['node-port-services', 'exposed-workload-open-to-all'],
+      // An end-of-life OS keeps its known vulnerabilities: exploitable services stay exploitable.
+      checks: ['node-port-services', 'exposed-workload-open-to-all', 'image-os-end-of-life'],
+    },
+    {
+      id: 'T1059.004',
+      title: 'Command and Scripting Interpreter: Unix Shell',
+      checks: ['image-shell-present'],
+    },
+    {
+      id: 'T1105',
+      title: 'Ingress Tool Transfer',
+      checks: ['image-package-manager-present'],
     },
     {
       id: 'T1046',

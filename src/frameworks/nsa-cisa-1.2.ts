@@ -15,7 +15,7 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'pod.non-root-containers',
       title: 'Pod security: use containers built to run applications as non-root users',
-      checks: ['run-as-non-root', 'run-as-user-root'],
+      checks: ['run-as-non-root', 'run-as-user-root', 'image-runs-as-root'],
     },
     {
       id: 'pod.immutable-filesystems',
@@ -25,7 +25,17 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'pod.secure-images',
       title: 'Pod security: build and use secure container images from trusted repositories',
-      checks: ['untrusted-registry', 'image-tag-latest', 'image-digest-pinning'],
+      checks: [
+        'untrusted-registry',
+        'image-tag-latest',
+        'image-digest-pinning',
+        'image-reference-latest',
+        'image-base-unpinned',
+        'image-os-end-of-life',
+        'image-shell-present',
+        'image-package-manager-present',
+        'image-secrets-in-layers',
+      ],
     },
     {
       id: 'pod.privileged-containers',
@@ -35,7 +45,7 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'pod.privilege-escalation',
       title: 'Pod security enforcement: prevent privilege escalation',
-      checks: ['allow-privilege-escalation'],
+      checks: ['allow-privilege-escalation', 'image-setuid-files'],
     },
     {
       id: 'pod.host-access',
@@ -96,7 +106,7 @@ export const nsaCisaFramework: Framework = {
     {
       id: 'network.secrets',
       title: 'Secrets: keep sensitive information in Secrets, not in manifests or environment variables',
-      checks: ['hardcoded-credentials-in-env', 'secrets-in-env'],
+      checks: ['hardcoded-credentials-in-env', 'secrets-in-env', 'image-secrets-in-layers'],
     },
     {
       id: 'authn.anonymous-access',

@@ -1,12 +1,23 @@
 import type { HygieneFinding } from './hygiene-finding.js';
 
 /** uid of a user name in /etc/passwd text, when listed. */
-function uidInPasswd(passwd: string | undefined, name: string): number | undefined {
+export function uidInPasswd(passwd: string | undefined, name: string): number | undefined {
   for (const line of (passwd ?? '').split('\n')) {
     const fields = line.split(':');
     if (fields[0] === name && fields.length >= 3 && /^\d+$/.test(fields[2]!)) return Number(fields[2]);
   }
   return undefined;
+}
+
+/**
+ * The uid the image config's `User` ("name", "uid", "name:group", "uid:gid") runs as: the number when numeric, the
+ * /etc/passwd entry when a name, 0 when empty (the runtime default); undefined when a name /etc/passwd does not list.
+ */
+export function configUserUid(configUser: string | undefined, passwd?: string): number | undefined {
+  const name = (configUser ?? '').trim().split(':')[0]!;
+  if (name === '') return 0;
+  if (/^\d+$/.test(name)) return Number(name);
+  return name === 'root' ? 0 : uidInPasswd(passwd, name);
 }
 
 /**

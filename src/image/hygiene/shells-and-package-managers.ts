@@ -12,6 +12,12 @@ export const PACKAGE_MANAGERS = new Set([
   'pip', 'pip3', 'npm', 'yarn', 'pnpm', 'gem', 'composer',
 ]);
 
+/** An executable of interest in the final filesystem: where it is and which layer put it there. */
+export interface ExecutableFact {
+  readonly path: string;
+  readonly layerDigest: string;
+}
+
 function executableName(file: ImageFile): string | undefined {
   const dir = BIN_DIRS.find((d) => file.path.startsWith(d) && file.path.indexOf('/', d.length) < 0);
   if (!dir) return undefined;
@@ -20,22 +26,29 @@ function executableName(file: ImageFile): string | undefined {
   return isLink || isExecutable ? file.path.slice(dir.length) : undefined;
 }
 
+/** Shells and package managers in the bin folders of the image's final filesystem, each list in path order. */
+export function shellAndPackageManagerFacts(files: Iterable<ImageFile>): { shells: ExecutableFact[]; packageManagers: ExecutableFact[] } {
+  const shells: ExecutableFact[] = [];
+  const packageManagers: ExecutableFact[] = [];
+  for (const file of files) {
+    const name = executableName(file);
+    if (!name) continue;
+    const fact = { path: file.path, layerDigest: file.layerDigest };
+    if (SHELLS.has(name)) shells.push(fact);
+    else if (PACKAGE_MANAGERS.has(name) || /^pip3\.\d+$/.test(name)) packageManagers.push(fact);
+  }
+  const byPath = (a: ExecutableFact, b: ExecutableFact): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { shells: shells.sort(byPath), packageManagers: packageManagers.sort(byPath) };
+}
+
 /**
  * Shells and package managers in the image's final filesystem, one finding per kind listing every path
  * (the first path's layer is reported; each path keeps its own layer in evidence).
  */
 export function shellsAndPackageManagers(files: Iterable<ImageFile>): HygieneFinding[] {
-  const shells: ImageFile[] = [];
-  const managers: ImageFile[] = [];
-  for (const file of files) {
-    const name = executableName(file);
-    if (!name) continue;
-    if (SHELLS.has(name)) shells.push(file);
-    else if (PACKAGE_MANAGERS.has(name) || /^pip3\.\d+$/.test(name)) managers.push(file);
-  }
-  const finding = (kind: 'shell-present' | 'package-manager-present', found: ImageFile[], what: string): HygieneFinding[] => {
+  const { shells, packageManagers } = shellAndPackageManagerFacts(files);
+  const finding = (kind: 'shell-present' | 'package-manager-present', found: ExecutableFact[], what: string): HygieneFinding[] => {
     if (found.length === 0) return [];
-    found.sort((a, b) => a.path.localeCompare(b.path));
     return [{
       kind,
       message: `${what} present: ${found.map((f) => f.path).join(', ')}`,
@@ -44,5 +57,5 @@ export function shellsAndPackageManagers(files: Iterable<ImageFile>): HygieneFin
       evidence: Object.fromEntries(found.map((f) => [f.path, f.layerDigest])),
     }];
   };
-  return [...finding('shell-present', shells, 'Shell'), ...finding('package-manager-present', managers, 'Package manager')];
+  return [...finding('shell-present', shells, 'Shell'), ...finding('package-manager-present', packageManagers, 'Package manager')];
 }

@@ -1,6 +1,7 @@
 /** One call for commands: open an image (any transport), catalog it, and say what went wrong along the way. */
 import type { CatalogProblem } from '../../image/catalogers/cataloger.js';
 import { formatImageProblem } from '../../image/image-problem.js';
+import type { LayerInspector } from '../../image/layer-walk.js';
 import type { ImageSbom } from '../../image/sbom/image-sbom.js';
 import { catalogOpenedImage, type ImageCatalogResult } from './catalog-opened-image.js';
 import { IMAGE_CATALOGERS } from './image-catalogers.js';
@@ -11,10 +12,19 @@ export interface ReadImageResult extends ImageCatalogResult {
   readonly problemLines: readonly string[];
 }
 
-export async function readImage(input: string, options: OpenImageOptions & { cacheDir?: string } = {}): Promise<ReadImageResult> {
+export interface ReadImageOptions extends OpenImageOptions {
+  readonly cacheDir?: string;
+  /** Sees every file of every layer, hidden ones too (the image checks' secret scan). */
+  readonly inspector?: LayerInspector;
+}
+
+export async function readImage(input: string, options: ReadImageOptions = {}): Promise<ReadImageResult> {
   const image = await openImage(input, options);
   try {
-    const result = await catalogOpenedImage(image, IMAGE_CATALOGERS, options.cacheDir ? { cacheDir: options.cacheDir } : {});
+    const result = await catalogOpenedImage(image, IMAGE_CATALOGERS, {
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      ...(options.inspector ? { inspector: options.inspector } : {}),
+    });
     const problemLines = [...result.problems.map(formatImageProblem), ...result.catalog.problems.map(formatCatalogProblem)];
     return { ...result, problemLines };
   } finally {
