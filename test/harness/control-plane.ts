@@ -69,7 +69,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   KubeConfig,
   KubernetesObjectApi,
-  PatchStrategy,
   type KubernetesObject,
   type V1SubjectAccessReviewSpec,
   type V1SubjectAccessReviewStatus,
@@ -265,6 +264,19 @@ function describeObject(o: KubernetesObject): string {
   return `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`;
 }
 
+/** The REST path of an object, from the server's discovery (cached per client) and the kubeconfig's namespace. */
+class ResourcePaths extends KubernetesObjectApi {
+  static of(kubeConfig: KubeConfig): ResourcePaths {
+    const api = kubeConfig.makeApiClient(ResourcePaths);
+    api.setDefaultNamespace(kubeConfig);
+    return api;
+  }
+
+  pathOf(object: KubernetesObject): Promise<string> {
+    return this.specUriPath({ ...object, metadata: { ...object.metadata } }, 'patch');
+  }
+}
+
 class RunningControlPlane implements ControlPlane {
   readonly version = KUBERNETES_VERSION;
   readonly serviceAccountIssuer = SERVICE_ACCOUNT_ISSUER;
@@ -276,7 +288,7 @@ class RunningControlPlane implements ControlPlane {
   startupMs = 0;
   private readonly connections = new Map<string, ApiConnection>();
   private readonly kubeConfigs = new Map<string, KubeConfig>();
-  private readonly objectApis = new Map<string, KubernetesObjectApi>();
+  private readonly objectApis = new Map<string, ResourcePaths>();
 
   constructor(
     readonly server: string,
@@ -383,10 +395,10 @@ class RunningControlPlane implements ControlPlane {
     await Promise.all(writes.map(([path]) => this.request('DELETE', `${path}/${name}`)));
   }
 
-  private objectApi(identity: string): KubernetesObjectApi {
+  private objectApi(identity: string): ResourcePaths {
     let api = this.objectApis.get(identity);
     if (!api) {
-      api = KubernetesObjectApi.makeApiClient(this.kubeConfig(identity));
+      api = ResourcePaths.of(this.kubeConfig(identity));
       this.objectApis.set(identity, api);
     }
     return api;
@@ -397,13 +409,21 @@ class RunningControlPlane implements ControlPlane {
     const api = this.objectApi(identity);
     const applied: KubernetesObject[] = [];
     for (const object of parseObjects(input)) {
-      try {
-        applied.push(await api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
-      } catch (error) {
-        const e = error as { code?: number; body?: unknown; message?: string };
-        const detail = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? e.message);
-        throw Object.assign(new Error(`apply ${describeObject(object)} as ${identity}: ${e.code ?? ''} ${detail}`), { statusCode: e.code });
+      // The object goes out as written: client-node's typed serializer would drop fields whose JSON name differs from
+      // its TypeScript name (a NetworkPolicy rule's `from` is `_from` there, a schema's `default` is `_default`).
+      const path = await api.pathOf(object).catch((error: Error) => {
+        throw new Error(`apply ${describeObject(object)} as ${identity}: ${error.message}`);
+      });
+      const response = await this.request<KubernetesObject>('PATCH', `${path}?fieldManager=${FIELD_MANAGER}&force=true`, object, {
+        identity,
+        contentType: 'application/apply-patch+yaml',
+      });
+      if (response.status >= 300) {
+        throw Object.assign(new Error(`apply ${describeObject(object)} as ${identity}: ${response.status} ${JSON.stringify(response.body)}`), {
+          statusCode: response.status,
+        });
       }
+      applied.push(response.body);
     }
     return applied;
   }
