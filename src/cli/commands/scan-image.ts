@@ -14,10 +14,9 @@ import { imageScanCycloneDx } from '../../outputs/image-scan-cyclonedx.js';
 import { imageScanJson, RATINGS, type ImageScanDocument, type ImageScanReport } from '../../outputs/image-scan-report.js';
 import { imageScanSarif } from '../../outputs/image-scan-sarif.js';
 import { imageScanTable } from '../../outputs/image-scan-table.js';
-import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
-import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { matchPackages } from '../../vuln/matching/match-packages.js';
 import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
+import { addOfflineOptions, openScanDatabase } from '../offline-options.js';
 import { imageScanExitCode, imageScanProblemLines } from '../scan/image-scan-outcome.js';
 import { scanOneImage } from '../scan/scan-one-image.js';
 import { loadVulnerabilityTriage, type VulnerabilityTriageFlags, type VulnerabilityTriageInputs } from '../scan/vulnerability-triage-inputs.js';
@@ -43,7 +42,7 @@ export function addVulnerabilityTriageOptions(command: Command): Command {
 }
 
 function addVulnScanOptions(command: Command): Command {
-  return addVulnerabilityTriageOptions(command)
+  return addOfflineOptions(addVulnerabilityTriageOptions(command))
     .addOption(new Option('-o, --output <format>', 'output format').choices(IMAGE_SCAN_FORMATS).default('table'))
     .option('--output-file <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a vulnerability in effect (or an image check finding) is at or above this severity').choices([...SEVERITIES]));
@@ -57,7 +56,7 @@ export function registerScanImage(scan: Command, env: { version: string; setExit
   addVulnScanOptions(addImageInputOptions(command)).action(async (image: string, options: VulnScanOptions & ImageInputOptions) => {
     const now = new Date();
     const triage = loadVulnerabilityTriage(options, process.cwd(), now);
-    const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
+    const db = await openScanDatabase(options, image);
     try {
       const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
       env.setExitCode(write(document(scanned, triage, now, env.version, triage.configProblems), options));
@@ -77,7 +76,7 @@ export function registerScanSbom(scan: Command, env: { version: string; setExitC
     const triage = loadVulnerabilityTriage(options, process.cwd(), now);
     const sbom = readSbomPackages(readFileSync(file, 'utf8'), file);
     for (const skipped of sbom.skipped) process.stderr.write(`aspis: ${skipped.where}: not matched: ${skipped.reason}\n`);
-    const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
+    const db = await openScanDatabase(options);
     try {
       const scanned: ImageScanReport = { target: { name: file, format: sbom.format }, packages: sbom.packages, vulnerabilities: matchPackages(db, sbom.packages), findings: [], problems: sbom.errors };
       // No image checks run on an SBOM: the rest of the configuration's problems are reported here.
