@@ -57,7 +57,13 @@ export async function scanOneImage(input: string, db: VulnDatabase, options: Sca
     ...(result.catalog.os ? { os: result.catalog.os.prettyName ?? result.catalog.os.id } : {}),
   };
   const packages = result.catalog.packages;
-  const checked = runImageChecks(result, inspector, config, now);
+  let checked: ReturnType<typeof runImageChecks>;
+  try {
+    checked = runImageChecks(result, inspector, config, now);
+  } catch (error) {
+    // A bug in building the image's facts must not lose its packages and vulnerabilities: report it, keep the rest.
+    checked = { findings: [], waivers: [], problems: [`image checks did not run: ${(error as Error).message}`] };
+  }
   return {
     target,
     packages,

@@ -52,6 +52,14 @@ function tagOf(sourceTag: string): string {
   return sourceTag.includes('/') ? 'latest' : sourceTag;
 }
 
+function parsedReference(name: string): ReturnType<typeof parseImageReference> | undefined {
+  try {
+    return parseImageReference(name);
+  } catch {
+    return undefined;
+  }
+}
+
 function stringMap(value: unknown): Record<string, string> | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const entries = Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string');
@@ -74,8 +82,9 @@ export function containerImageObject(facts: ContainerImageFacts): KubeObject {
   const labels = stringMap(facts.config.config?.Labels);
   const annotations = stringMap(facts.manifestAnnotations);
   let reference: Record<string, string> | undefined;
-  if (facts.transport === 'registry') {
-    const parsed = parseImageReference(facts.name);
+  // The registry source names images by their canonical reference, which parses; anything else is left unjudged.
+  const parsed = facts.transport === 'registry' ? parsedReference(facts.name) : undefined;
+  if (parsed) {
     reference = {
       registry: parsed.registry,
       repository: parsed.repository,
