@@ -32,12 +32,13 @@ it('image scans use the exceptions that can apply to ContainerImage objects only
 it('loads .aspis.yaml: only image checks run, with configured severities; config errors are kept', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'aspis-image-setup-'));
   try {
-    writeFileSync(join(cwd, '.aspis.yaml'), 'checks:\n  disable: [image-shell-present, privileged-containers]\n  severity: {image-runs-as-root: critical}\n  enable: [no-such-check]\n');
+    writeFileSync(join(cwd, '.aspis.yaml'), 'checks:\n  disable: [image-shell-present, privileged-containers]\n  severity: {image-runs-as-root: critical}\n  enable: [no-such-check]\nvulnerabilities:\n  vex: [""]\n');
     const setup = loadImageCheckSetup({ cwd });
     const ids = setup.checks.map((c) => c.id);
     assert.ok(ids.length > 0 && ids.every((id) => id.startsWith('image-')) && !ids.includes('image-tag-latest'), ids.join(', '));
     assert.ok(!ids.includes('image-shell-present'));
     assert.equal(setup.checks.find((c) => c.id === 'image-runs-as-root')?.severity, 'critical');
+    // The vulnerabilities section's error (line 6) is the vulnerability triage's to report, not the image checks'.
     assert.deepEqual(setup.errors.map((e) => `${e.source}:${e.line} ${e.field}`), ['.aspis.yaml:4 checks.enable[0]']);
     assert.deepEqual(loadImageCheckSetup({ cwd, path: 'missing.yaml' }).errors.map((e) => e.message), ['configuration file not found']);
   } finally {

@@ -27,7 +27,10 @@ export interface ImageCheckSetup {
   readonly ctx: CheckContext;
   /** The `.aspis.yaml` exceptions that can apply to ContainerImage objects. */
   readonly waivers: readonly Waiver[];
-  /** Problems of the configuration file (file, line, field): reported with every image, they make the scan fail. */
+  /**
+   * Problems of the configuration file (file, line, field), except its `vulnerabilities` section: reported with
+   * every image, they make the scan fail.
+   */
   readonly errors: readonly InputError[];
 }
 
@@ -56,6 +59,7 @@ export function loadImageCheckSetup(options: { path?: string; cwd: string }): Im
     catalog: ALL_CHECKS,
     ctx: checkContextFromConfig(loaded.config),
     waivers: imageWaivers(waiversFromConfig(loaded.config), ALL_CHECKS),
-    errors: [...loaded.errors, ...selection.errors],
+    // The `vulnerabilities` section is the vulnerability triage's (vulnerability-triage-inputs.ts), which reports its errors.
+    errors: [...loaded.errors.filter((e) => !e.field?.startsWith('vulnerabilities')), ...selection.errors],
   };
 }
