@@ -12,6 +12,7 @@ import { registerNetpolExplain } from './netpol-explain.js';
 import { registerNetpolDiff } from './netpol-diff.js';
 import { registerNetpolGenerate } from './netpol-generate.js';
 import { registerNetpolReplay } from './netpol-replay.js';
+import { registerNetpolHarden } from './netpol-harden.js';
 
 export interface NetpolEnv {
   version: string;
@@ -21,7 +22,7 @@ export interface NetpolEnv {
 export type NetpolSubcommand = (netpol: Command, env: NetpolEnv) => void;
 
 /** One entry per subcommand file. */
-const NETPOL_SUBCOMMANDS: readonly NetpolSubcommand[] = [registerNetpolReach, registerNetpolExplain, registerNetpolDiff, registerNetpolGenerate, registerNetpolReplay];
+const NETPOL_SUBCOMMANDS: readonly NetpolSubcommand[] = [registerNetpolReach, registerNetpolExplain, registerNetpolDiff, registerNetpolGenerate, registerNetpolReplay, registerNetpolHarden];
 
 export function registerNetpol(program: Command, env: NetpolEnv): void {
   const netpol = program

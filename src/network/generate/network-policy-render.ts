@@ -43,7 +43,7 @@ function portOf(port: PlannedPort): Record<string, unknown> {
   return { protocol: port.protocol, port: port.name ?? port.port };
 }
 
-function ruleOf(rule: PlannedRule, direction: 'ingress' | 'egress', namespace: string): Record<string, unknown> {
+export function ruleOf(rule: PlannedRule, direction: 'ingress' | 'egress', namespace: string): Record<string, unknown> {
   return { [direction === 'ingress' ? 'from' : 'to']: rule.peers.map((peer) => peerOf(peer, namespace)), ports: rule.ports.map(portOf) };
 }
 
