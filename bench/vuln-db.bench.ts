@@ -5,16 +5,15 @@
  * - match: 1,000 real packages of the corpus (every ecosystem, half at a vulnerable version, half at a fixed one)
  *   matched with the matching API against the warm database, RUNS times: per-1,000 p50/p99, findings, peak RSS.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { VulnDatabase } from '../src/store/vuln-db/vuln-database.js';
 import { matchPackages } from '../src/vuln/matching/match-packages.js';
-import type { PackageQuery } from '../src/vuln/matching/package-query.js';
-import type { OsvAffected } from '../src/vuln/osv/osv-record.js';
 import { percentile } from './percentile.js';
+import { corpusBenchPackages } from './corpus-bench-packages.js';
 
 const PACKAGES = Number(process.env['BENCH_PACKAGES'] ?? 1_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 50);
@@ -41,7 +40,7 @@ try {
   const bytesOnDisk = ['', '-wal', '-shm'].reduce((n, suffix) => n + (existsSync(dbPath + suffix) ? statSync(dbPath + suffix).size : 0), 0);
 
   const db = VulnDatabase.open(dbPath);
-  const packages = benchPackages(dbPath, PACKAGES);
+  const packages = corpusBenchPackages(dbPath, corpus, PACKAGES);
   const firstStart = performance.now();
   let findings = matchPackages(db, packages).length;
   const firstMs = performance.now() - firstStart;
@@ -86,38 +85,4 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
-}
-
-/**
- * PACKAGES real (ecosystem, package) pairs of the database, ecosystems interleaved, each at a version its first
- * record says is vulnerable (even positions) or at that record's fix (odd positions).
- */
-function benchPackages(path: string, count: number): PackageQuery[] {
-  const db = VulnDatabase.open(path);
-  const byEcosystem = new Map<string, PackageQuery[]>();
-  const index = readFileSync(join(corpus!, 'index.csv'), 'utf8').trim().split('\n').slice(1);
-  const seen = new Set<string>();
-  for (const row of index) {
-    const [, ecosystem, name] = row.split(',');
-    const key = `${ecosystem}\u0000${name}`;
-    if (!ecosystem || !name || seen.has(key)) continue;
-    seen.add(key);
-    const base = ecosystem.split(':')[0]!;
-    const normalized = base === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
-    const rows = db.affectedRows(ecosystem, normalized);
-    const entry = rows[0] ? (JSON.parse(rows[0].entry) as OsvAffected) : undefined;
-    const events = entry?.ranges?.find((r) => r.type !== 'GIT')?.events ?? [];
-    const vulnerable = entry?.versions?.[0] ?? events.find((e) => e.introduced && e.introduced !== '0')?.introduced ?? events.find((e) => e.fixed)?.fixed;
-    const fixed = events.find((e) => e.fixed)?.fixed ?? vulnerable;
-    if (!vulnerable || !fixed) continue;
-    const release = /^Ubuntu:(?:Pro:)?([\d.]+)/.exec(ecosystem)?.[1];
-    const list = byEcosystem.get(base) ?? [];
-    list.push({ ecosystem: base, name, version: seen.size % 2 === 0 ? vulnerable : fixed, ...(release ? { distroRelease: release } : {}) });
-    byEcosystem.set(base, list);
-  }
-  db.close();
-  const lists = [...byEcosystem.values()];
-  const out: PackageQuery[] = [];
-  for (let i = 0; out.length < count && lists.some((l) => i < l.length); i++) for (const list of lists) if (i < list.length && out.length < count) out.push(list[i]!);
-  return out;
 }
