@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { addScanOptions } from '../scan/scan-options.js';
 import type { ScanOptions } from '../scan/scan-options.js';
-import { startScan } from '../scan/start-scan.js';
-import { finishScan } from '../scan/finish-scan.js';
-import { scanManifestsInParallel } from '../scan/scan-manifests-in-parallel.js';
+import { startScanWorkersFor } from '../scan/scan-workers.js';
 
 export function registerScanManifests(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
@@ -17,8 +15,20 @@ export function registerScanManifests(scan: Command, env: { version: string; set
 
 async function scanManifests(paths: string[], options: ScanOptions, version: string): Promise<number> {
   const cwd = process.cwd();
-  const { session, checks } = startScan(options, { inputs: paths, version, cwd });
-  // One document at a time, on every core: its text and objects are released once scanned.
-  await scanManifestsInParallel(session, { options, inputs: paths, version, cwd }, { stdin: process.stdin });
-  return finishScan(session, checks, options);
+  const setup = { options, inputs: paths, version, cwd };
+  // Workers first: they load the check library while this thread loads it too (imported below, not above).
+  const started = startScanWorkersFor(setup);
+  const [{ startScan }, { finishScan }, { scanManifestsInParallel }] = await Promise.all([
+    import('../scan/start-scan.js'),
+    import('../scan/finish-scan.js'),
+    import('../scan/scan-manifests-in-parallel.js'),
+  ]);
+  try {
+    const { session, checks } = startScan(options, { inputs: paths, version, cwd });
+    // One document at a time, on every core: its text and objects are released once scanned.
+    await scanManifestsInParallel(session, setup, { stdin: process.stdin }, started);
+    return await finishScan(session, checks, options);
+  } finally {
+    await Promise.all(started.workers.map((worker) => worker.terminate()));
+  }
 }

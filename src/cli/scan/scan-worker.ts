@@ -8,7 +8,8 @@ import { itemBatches } from '../../sources/manifests/load-manifests.js';
 import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
 import { scanBatch } from '../../scan/scan-batch.js';
 import { startScan } from './start-scan.js';
-import type { ItemResult, WorkerSetup } from './scan-manifests-in-parallel.js';
+import type { ItemResult } from './scan-manifests-in-parallel.js';
+import type { WorkerSetup } from './scan-workers.js';
 
 const setup = workerData as WorkerSetup;
 const { session } = startScan(setup.options, { inputs: setup.inputs, version: setup.version, cwd: setup.cwd });

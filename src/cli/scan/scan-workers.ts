@@ -1,0 +1,86 @@
+/**
+ * The worker threads of `aspis scan manifests` (see scan-manifests-in-parallel.ts), started as early as possible: a
+ * worker spends its first few hundred milliseconds loading the check library, which it can do while the main thread
+ * loads it too and reads the configuration.
+ *
+ * Small inputs are scanned on the main thread alone: starting a worker costs about as much as scanning 1 MB.
+ */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { manifestItems } from '../../sources/manifests/load-manifests.js';
+import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
+import type { ScanOptions } from './scan-options.js';
+
+/** What a worker needs to derive the session's plan itself (checks are code: they cannot be posted). */
+export interface WorkerSetup {
+  options: ScanOptions;
+  inputs: string[];
+  version: string;
+  cwd: string;
+}
+
+export interface ParallelOptions {
+  /** Worker threads to start (default: one per core beyond the first, at most 3). */
+  workers?: number;
+  /** Below this many bytes of files, no worker is started (default 2 MB). */
+  minBytes?: number;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Workers already started for the items of a scan. */
+export interface StartedWorkers {
+  items: ManifestItem[];
+  workers: Worker[];
+}
+
+const DEFAULT_MIN_BYTES = 2 * 1024 * 1024;
+
+/** Lists the inputs and starts the workers worth starting for them (none for small inputs or one file). */
+export function startScanWorkers(items: ManifestItem[], setup: WorkerSetup, parallel: ParallelOptions = {}): Worker[] {
+  const workerCount = parallel.workers ?? Math.min(availableParallelism() - 1, 3);
+  const minBytes = parallel.minBytes ?? DEFAULT_MIN_BYTES;
+  const files = items.filter((item) => item.type === 'file');
+  if (workerCount < 1 || files.length < 2 || bytesOf(files, minBytes) < minBytes) return [];
+  return Array.from({ length: workerCount }, () => {
+    const worker = startWorker(setup);
+    // A worker that fails (it cannot start, or a usage error the main thread reports itself) exits; its files go to
+    // the main thread (see scanManifestsInParallel). Without a listener, its error would end the process.
+    worker.on('error', () => {});
+    return worker;
+  });
+}
+
+/** The items of the inputs with their workers started: call first, before loading the checks. */
+export function startScanWorkersFor(setup: WorkerSetup, parallel: ParallelOptions = {}): StartedWorkers {
+  const items = manifestItems(setup.inputs, { cwd: setup.cwd });
+  return { items, workers: startScanWorkers(items, setup, parallel) };
+}
+
+/**
+ * The worker module beside this one: compiled JavaScript, or, when Aspis runs from its TypeScript sources (tests,
+ * through tsx), the TypeScript module after registering tsx in the worker, since loader hooks are per thread.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: setup });
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./scan-worker.ts', import.meta.url).href);
+  const code = `import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`;
+  return new Worker(code, { eval: true, workerData: setup });
+}
+
+/** Total size of the files, counting up to `enough` (stat errors count as nothing: reading reports them). */
+function bytesOf(files: ManifestItem[], enough: number): number {
+  let total = 0;
+  for (const item of files) {
+    if (item.type !== 'file') continue;
+    try {
+      total += statSync(resolve(item.path)).size;
+    } catch {
+      // reported when read
+    }
+    if (total >= enough) break;
+  }
+  return total;
+}
