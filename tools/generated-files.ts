@@ -4,6 +4,7 @@ import { CHECKS_DOCS_PATH, renderChecksDocs } from './generate-checks-docs.js';
 import { CLI_DOCS_PATH, renderCliDocs } from './generate-cli-docs.js';
 import { CONFIG_SCHEMA_PATH, renderConfigSchema } from './generate-config-schema.js';
 import { FLOW_SCHEMA_PATH, renderFlowSchema } from './generate-flow-schema.js';
+import { CLUSTER_IMAGES_SCHEMA_PATH, IMAGE_SCAN_SCHEMA_PATH, renderClusterImagesSchema, renderImageScanSchema } from './generate-image-scan-schemas.js';
 import { INVENTORY_SCHEMA_PATH, renderInventorySchema } from './generate-inventory-schema.js';
 import { REPORT_SCHEMA_PATH, renderReportSchema } from './generate-report-schema.js';
 
@@ -19,5 +20,7 @@ export const GENERATED_FILES: GeneratedFile[] = [
   { path: REPORT_SCHEMA_PATH, render: renderReportSchema },
   { path: INVENTORY_SCHEMA_PATH, render: renderInventorySchema },
   { path: FLOW_SCHEMA_PATH, render: renderFlowSchema },
+  { path: IMAGE_SCAN_SCHEMA_PATH, render: renderImageScanSchema },
+  { path: CLUSTER_IMAGES_SCHEMA_PATH, render: renderClusterImagesSchema },
   { path: CHECKS_DOCS_PATH, render: () => renderChecksDocs() },
 ];

@@ -5,6 +5,7 @@
  * image-scan-table.ts, SARIF image-scan-sarif.ts, CycloneDX image-scan-cyclonedx.ts.
  */
 import type { Finding } from '../core/model/finding.js';
+import type { WaiverReport } from '../core/model/report.js';
 import type { PackageLocation } from '../image/catalogers/cataloger.js';
 import type { PackageQuery } from '../vuln/matching/package-query.js';
 import type { VulnerabilityFinding } from '../vuln/matching/vulnerability-finding.js';
@@ -26,6 +27,8 @@ export interface ImageScanReport {
   readonly vulnerabilities: readonly VulnerabilityFinding[];
   /** Findings of the image checks (runs as root, secrets in layers…); empty for an SBOM. */
   readonly findings: readonly Finding[];
+  /** Check exceptions of `.aspis.yaml` to look at (expired, unused, invalid), when image checks ran. */
+  readonly checkWaivers?: readonly WaiverReport[];
   readonly problems: readonly string[];
 }
 
@@ -127,6 +130,7 @@ function imageJson(image: TriagedImageScan): Record<string, unknown> {
     vulnerabilities: triage.active.map(vulnerabilityJson),
     suppressed: triage.suppressed.map(vulnerabilityJson),
     findings: scan.findings,
+    ...(scan.checkWaivers && scan.checkWaivers.length > 0 ? { checkWaivers: scan.checkWaivers } : {}),
     problems: scan.problems,
   };
 }

@@ -60,6 +60,7 @@ function imageSection(image: TriagedImageScan): string[] {
     const parts = [severity > 0 ? `${severity} outside --severity` : '', unfixed > 0 ? `${unfixed} without a fix (--ignore-unfixed)` : ''].filter(Boolean);
     lines.push('', `Not shown: ${parts.join(', ')}.`);
   }
+  for (const w of scan.checkWaivers ?? []) lines.push(`check exception at ${w.declaredAt} (${w.checks.join(', ')}) ${w.status}: ${w.message}`);
   for (const problem of scan.problems) lines.push(`problem: ${problem}`);
   return lines;
 }

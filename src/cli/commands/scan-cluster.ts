@@ -7,16 +7,27 @@ import { addScanOptions } from '../scan/scan-options.js';
 import type { ScanOptions } from '../scan/scan-options.js';
 import { startScan } from '../scan/start-scan.js';
 import { finishScan } from '../scan/finish-scan.js';
+import { scanClusterImages, DEFAULT_IMAGE_CONCURRENCY, type ClusterImagesOptions } from '../scan/scan-cluster-images.js';
+import { addVulnerabilityTriageOptions } from './scan-image.js';
 
-type ScanClusterOptions = ScanOptions & ClusterOptions;
+type ScanClusterOptions = ScanOptions & ClusterOptions & ClusterImagesOptions & { images?: boolean };
 
 export function registerScanCluster(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
     .command('cluster')
     .description('scan a live cluster: every namespace (or those of -n), read-only, with paged LISTs');
-  addScanOptions(addClusterOptions(command)).action(async (options: ScanClusterOptions) => {
-    env.setExitCode(await scanCluster(options, env.version));
-  });
+  addScanOptions(addClusterOptions(command));
+  // --images: the images of the running Pods instead of the objects (see scan-cluster-images.ts).
+  command.option('--images', 'scan every image the running Pods use, each once: vulnerabilities and image checks, as scan image');
+  addVulnerabilityTriageOptions(command)
+    .option('--image-concurrency <n>', `with --images: images scanned at a time (default ${DEFAULT_IMAGE_CONCURRENCY})`)
+    .option('--platform <os/arch[/variant]>', 'with --images: platform to pick from multi-platform images (default: linux/<this machine>)')
+    .option('--insecure', 'with --images: plain HTTP to registries on loopback (refused for any other host)')
+    .action(async (options: ScanClusterOptions) => {
+      const imageOnly = (['db', 'vex', 'severity', 'ignoreUnfixed', 'imageConcurrency', 'platform', 'insecure'] as const).filter((k) => options[k] !== undefined);
+      if (!options.images && imageOnly.length > 0) throw new Error(`--${imageOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --images`);
+      env.setExitCode(options.images ? await scanClusterImages(options, env.version) : await scanCluster(options, env.version));
+    });
 }
 
 async function scanCluster(options: ScanClusterOptions, version: string): Promise<number> {

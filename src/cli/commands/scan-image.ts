@@ -18,6 +18,7 @@ import { matchPackages } from '../../vuln/matching/match-packages.js';
 import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
 import { addOfflineOptions, openScanDatabase } from '../offline-options.js';
 import { imageScanExitCode, imageScanProblemLines } from '../scan/image-scan-outcome.js';
+import { loadImageCheckSetup } from '../scan/image-check-setup.js';
 import { scanOneImage } from '../scan/scan-one-image.js';
 import { loadVulnerabilityTriage, type VulnerabilityTriageFlags, type VulnerabilityTriageInputs } from '../scan/vulnerability-triage-inputs.js';
 import { addImageInputOptions, type ImageInputOptions } from './sbom.js';
@@ -31,18 +32,18 @@ export interface VulnScanOptions extends VulnerabilityTriageFlags {
   failOn?: Severity;
 }
 
-/** The triage options every image scan command shares (scan image, scan sbom, scan cluster --images). */
+/** The triage options every image scan command shares (scan image, scan sbom, scan cluster --images; -c is each command's). */
 export function addVulnerabilityTriageOptions(command: Command): Command {
   return command
     .addOption(new Option('--db <file>', 'vulnerability database file (default: $ASPIS_VULN_DB or ~/.cache/aspis/db/osv.sqlite)'))
     .option('--vex <file>', 'OpenVEX document: not_affected / fixed statements suppress vulnerabilities (repeatable)', collect)
     .option('--severity <list>', `only vulnerabilities of these severities, comma-separated (${RATINGS.join(', ')})`, collect)
-    .option('--ignore-unfixed', 'leave out vulnerabilities without a known fixed version')
-    .option('-c, --config <file>', 'configuration file: vulnerability exceptions and VEX files (default: .aspis.yaml in the current directory)');
+    .option('--ignore-unfixed', 'leave out vulnerabilities without a known fixed version');
 }
 
 function addVulnScanOptions(command: Command): Command {
   return addOfflineOptions(addVulnerabilityTriageOptions(command))
+    .option('-c, --config <file>', 'configuration file: image checks, check and vulnerability exceptions, VEX files (default: .aspis.yaml here)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(IMAGE_SCAN_FORMATS).default('table'))
     .option('--output-file <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a vulnerability in effect (or an image check finding) is at or above this severity').choices([...SEVERITIES]));
@@ -58,8 +59,10 @@ export function registerScanImage(scan: Command, env: { version: string; setExit
     const triage = loadVulnerabilityTriage(options, process.cwd(), now);
     const db = await openScanDatabase(options, image);
     try {
-      const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
-      env.setExitCode(write(document(scanned, triage, now, env.version, triage.configProblems), options));
+      const config = loadImageCheckSetup(options.config !== undefined ? { path: options.config, cwd: process.cwd() } : { cwd: process.cwd() });
+      const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}), config, now });
+      // The image checks report the rest of the configuration's problems with the image.
+      env.setExitCode(write(document(scanned, triage, now, env.version, []), options));
     } finally {
       db.close();
     }
@@ -120,6 +123,6 @@ function write(document: ImageScanDocument, options: VulnScanOptions): number {
   return imageScanExitCode(document, options.failOn);
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
