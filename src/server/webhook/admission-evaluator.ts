@@ -25,6 +25,9 @@ import { isSignificantUpdate } from './significant-update.js';
 import { breakGlassOf } from './break-glass.js';
 import { evaluateCelPolicies } from './cel-policies.js';
 import type { BreakGlass } from './break-glass.js';
+import { imageModeOf } from './image-gate.js';
+import type { ImageGateMode } from './image-gate.js';
+import { IMAGE_SCAN_RULE, imageScanViolations } from './image-scan-gate.js';
 
 /** Pod subresources PodSecurity does not evaluate (they cannot change the pod spec). */
 const IGNORED_POD_SUBRESOURCES = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
@@ -34,7 +37,7 @@ export interface ModeViolation {
   /** Formatted field path (`spec.template.spec.containers[0].securityContext.privileged`). */
   path: string;
   message: string;
-  /** `restricted:v1.34` for a Pod Security check, `library` for another check of the library. */
+  /** `restricted:v1.34` for a Pod Security check, `library` for another check of the library, `images` for image gating, `cel`. */
   policy: string;
 }
 
@@ -57,6 +60,8 @@ export interface AdmissionDecision {
   skipped?: SkipReason;
   profile?: Profile;
   profileErrors: ProfileError[];
+  /** The namespace's image gating mode, when the configuration gates images. */
+  imageMode?: ImageGateMode;
   violations: Record<Mode, ModeViolation[]>;
   waived: WaivedViolation[];
   /** Set when the object asks for break-glass: `used` when it admitted enforce violations. */
@@ -119,9 +124,17 @@ export function evaluateAdmission(
   const { profile, errors } = profileOf(namespaceLabels, config.defaults);
   decision.profile = profile;
   decision.profileErrors = errors;
+  const images = policy.images;
+  let imageMode: ImageGateMode = 'off';
+  if (images) {
+    const read = imageModeOf(namespaceLabels, images.defaultMode);
+    imageMode = decision.imageMode = read.mode;
+    if (read.error) errors.push(read.error);
+  }
   for (const error of errors) decision.warnings.push(truncate(`namespace "${request.namespace}" label ${error.label}=${JSON.stringify(error.value)} ${error.message}`, WARNING_LIMIT));
   if (policy.celPolicies) addCel(decision, policy, request, namespaceLabels);
-  const allPrivileged = !policy.celPolicies && MODES.every((mode) => profile[mode].level === 'privileged' && policy.libraryChecks[mode].length === 0);
+  const allPrivileged =
+    !policy.celPolicies && imageMode === 'off' && MODES.every((mode) => profile[mode].level === 'privileged' && policy.libraryChecks[mode].length === 0);
   if (allPrivileged && errors.length === 0) return decision;
   if (request.operation === 'UPDATE' && request.oldObject && !isSignificantUpdate(resource.object, request.oldObject)) {
     if (!policy.celPolicies) return skip('unchanged');
@@ -162,6 +175,7 @@ export function evaluateAdmission(
     for (const mode of MODES) for (const check of policy.libraryChecks[mode]) membership.set(check.id, [...(membership.get(check.id) ?? []), mode]);
     run(policy.libraryUnion, policy.ctx, [], 'library', (f) => membership.get(f.check.id) ?? []);
   }
+  if (images && imageMode !== 'off') run(images.checks, images.ctx, [imageMode], 'images');
 
   // Waivers: the same .aspis.yaml exceptions as the scanner (and, when enabled, the object's own annotations).
   const waivers: Waiver[] = [...policy.waivers];
@@ -189,6 +203,15 @@ export function evaluateAdmission(
   for (const finding of active) {
     const meta = modesOf.get(finding)!;
     for (const mode of meta.modes) decision.violations[mode].push(violationOf(finding, meta.policy));
+  }
+  // Scan results: waived per vulnerability (at scan time or in images.requireScan.waivers), not per check.
+  if (images?.scan && imageMode !== 'off') {
+    const workload = workloadOf(resource.object);
+    if (workload) {
+      const { violations, matchedByTag } = imageScanViolations(workload, images.scan.requirement, images.scan.lookup, now);
+      for (const v of violations) decision.violations[imageMode].push({ checkId: IMAGE_SCAN_RULE, path: formatFieldPath(v.path), message: v.message, policy: 'images' });
+      if (matchedByTag.length > 0) decision.auditAnnotations['image-scan-matched-by-tag'] = truncate(matchedByTag.join(', '), 1024);
+    }
   }
 
   decide(decision, policy, request, resource);
@@ -239,7 +262,8 @@ function decide(decision: AdmissionDecision, policy: AdmissionPolicy, request: A
       decision.allowed = false;
       const parts: string[] = [];
       if (violations.enforce.length > 0) {
-        parts.push(`${what} violates Aspis policy in namespace "${request.namespace}" (enforce ${enforceLabel}${policy.libraryChecks.enforce.length > 0 ? ' + library checks' : ''}): ${violations.enforce.length} violation(s): ${violations.enforce.map(describe).join('; ')}`);
+        const images = decision.imageMode === 'enforce' ? ' + image rules' : '';
+        parts.push(`${what} violates Aspis policy in namespace "${request.namespace}" (enforce ${enforceLabel}${policy.libraryChecks.enforce.length > 0 ? ' + library checks' : ''}${images}): ${violations.enforce.length} violation(s): ${violations.enforce.map(describe).join('; ')}`);
       }
       if (failed) parts.push(`checks failed (failurePolicy Fail): ${decision.failures.map((f) => `[${f.checkId}] ${f.message}`).join('; ')}`);
       if (breakGlass && !breakGlass.permitted) parts.push(`break-glass refused: ${breakGlass.refusal}`);
@@ -255,7 +279,7 @@ function decide(decision: AdmissionDecision, policy: AdmissionPolicy, request: A
   // As PodSecurity: a request that is denied gets no warnings on top of the denial.
   const warn = decision.allowed ? violations.warn : [];
   const shown = warn.slice(0, MAX_WARNINGS);
-  for (const v of shown) decision.warnings.push(truncate(`would violate ${v.policy === 'library' ? 'Aspis library check' : v.policy === 'cel' ? 'ValidatingAdmissionPolicy' : `Aspis "${v.policy}"`}: ${describe(v)}`, WARNING_LIMIT));
+  for (const v of shown) decision.warnings.push(truncate(`would violate ${v.policy === 'library' ? 'Aspis library check' : v.policy === 'images' ? 'Aspis image rule' : v.policy === 'cel' ? 'ValidatingAdmissionPolicy' : `Aspis "${v.policy}"`}: ${describe(v)}`, WARNING_LIMIT));
   if (warn.length > shown.length) decision.warnings.push(`…and ${warn.length - shown.length} more warn violation(s)`);
 
   const audit = violations.audit;

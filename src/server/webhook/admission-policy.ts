@@ -15,6 +15,9 @@ import type { LevelVersion, Mode } from './namespace-profile.js';
 import { MODES, levelVersionKey } from './namespace-profile.js';
 import type { CheckSelectionValue, WebhookConfig } from './webhook-config.js';
 import type { CompiledPolicySet } from '../../policy/index.js';
+import type { ScanLookup } from '../../store/scan-results/scan-results-index.js';
+import type { ImageGate } from './image-gate.js';
+import { compileImageGate } from './image-gate.js';
 
 export interface AdmissionPolicyInput {
   config: WebhookConfig;
@@ -29,6 +32,8 @@ export interface AdmissionPolicyInput {
   configSource?: string;
   /** Compiled ValidatingAdmissionPolicies evaluated beside the checks (`--policies DIR`). */
   celPolicies?: CompiledPolicySet;
+  /** Scan results the image gating judges images by (needed when the configuration has images.requireScan). */
+  scanResults?: ScanLookup;
 }
 
 const PSS_CHECK_IDS = new Set(PSS_CHECKS.map((entry) => entry.check.id));
@@ -45,6 +50,8 @@ export class AdmissionPolicy {
   readonly mutateChecks: readonly Check[];
   readonly errors: InputError[] = [];
   readonly celPolicies: CompiledPolicySet | undefined;
+  /** Image gating (`images` in the webhook configuration). */
+  readonly images: ImageGate | undefined;
   private readonly levelChecks = new Map<string, { checks: readonly Check[]; ctx: CheckContext }>();
 
   constructor(input: AdmissionPolicyInput) {
@@ -93,6 +100,11 @@ export class AdmissionPolicy {
       else if (check && !mutate.includes(check)) mutate.push(check);
     });
     this.mutateChecks = mutate;
+    if (this.config.images) {
+      const compiled = compileImageGate(this.config.images, (id) => byId.get(id), this.ctx, input.scanResults, source);
+      this.images = compiled.gate;
+      this.errors.push(...compiled.errors);
+    } else this.images = undefined;
   }
 
   /** The Pod Security checks of a level at a version and the context to run them with; empty for privileged. */

@@ -13,6 +13,8 @@ import { checkContextFromConfig } from '../../config/check-context-from-config.j
 import { waiversFromConfig } from '../../config/waivers-from-config.js';
 import { AdmissionPolicy } from './admission-policy.js';
 import { loadCelPolicies } from './cel-policies.js';
+import { defaultScanResultsPath } from '../../store/scan-results/default-scan-results-path.js';
+import { ScanResultsCache } from './scan-results-cache.js';
 import type { WebhookConfig } from './webhook-config.js';
 import { parseWebhookConfig, resolveWebhookConfig } from './webhook-config.js';
 
@@ -26,9 +28,11 @@ export interface PolicyFiles {
   policies?: string;
   /** Changes applied on top of the webhook configuration (command-line overrides). */
   override?: (config: WebhookConfig) => void;
+  /** Called when a refresh of the scan results fails (the last loaded results stay in use). */
+  onScanResultsError?: (error: Error) => void;
 }
 
-export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPolicy; errors: InputError[] } {
+export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPolicy; errors: InputError[]; scanResults?: ScanResultsCache } {
   const errors: InputError[] = [];
   const loaded = loadConfig({ path: files.config, cwd: files.cwd });
   errors.push(...loaded.errors);
@@ -51,6 +55,17 @@ export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPoli
   files.override?.(config);
   const cel = files.policies !== undefined ? loadCelPolicies(files.policies) : undefined;
   if (cel) errors.push(...cel.errors);
+  // Image gating by scan results: the store is read once here, then polled in the background.
+  let scanResults: ScanResultsCache | undefined;
+  const requireScan = config.images?.requireScan;
+  if (requireScan) {
+    const path = requireScan.results ?? defaultScanResultsPath();
+    try {
+      scanResults = ScanResultsCache.open(path, { refreshSeconds: requireScan.refreshSeconds, ...(files.onScanResultsError ? { onError: files.onScanResultsError } : {}) });
+    } catch (error) {
+      errors.push({ source: files.webhookConfig ?? 'webhook configuration', field: 'images.requireScan.results', message: (error as Error).message });
+    }
+  }
   const policy = new AdmissionPolicy({
     ...(cel?.policies ? { celPolicies: cel.policies } : {}),
     config,
@@ -59,7 +74,9 @@ export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPoli
     ctx: checkContextFromConfig(loaded.config),
     waivers: waiversFromConfig(loaded.config),
     ...(files.webhookConfig !== undefined ? { configSource: files.webhookConfig } : {}),
+    ...(scanResults ? { scanResults } : {}),
   });
-  errors.push(...policy.errors);
-  return { policy, errors };
+  // Without a store the gate is not built: the error above already says why.
+  errors.push(...policy.errors.filter((e) => scanResults || e.field !== 'images.requireScan'));
+  return { policy, errors, ...(scanResults ? { scanResults } : {}) };
 }

@@ -143,6 +143,11 @@ export class ScanResultsStore {
     }));
   }
 
+  /** Runs reads in one transaction, so they see one consistent state of the store. */
+  snapshot<T>(read: () => T): T {
+    return this.db.transaction(read)();
+  }
+
   /** How many scans there are and the newest id: a reader that sees fewer scans than it loaded reloads all. */
   extent(): { scans: number; maxId: number } {
     const row = this.statements.extent.get()!;
