@@ -136,8 +136,9 @@ async function serve(options: ServeOptions): Promise<number> {
   const port = options.port === '0' ? 0 : positiveInteger(options.port, '--port', 65535);
   const maxBodyBytes = positiveInteger(options.maxBodyBytes, '--max-body-bytes');
   const shutdownTimeout = positiveInteger(options.shutdownTimeout, '--shutdown-timeout');
-  const { policy, errors } = loadAdmissionPolicy({
+  const { policy, errors, scanResults } = loadAdmissionPolicy({
     cwd: process.cwd(),
+    onScanResultsError: (error) => logger.error({ err: error.message }, 'scan results not refreshed; keeping the last loaded'),
     ...(options.config !== undefined ? { config: options.config } : {}),
     ...(options.webhookConfig !== undefined ? { webhookConfig: options.webhookConfig } : {}),
     ...(options.policies !== undefined ? { policies: options.policies } : {}),
@@ -148,9 +149,11 @@ async function serve(options: ServeOptions): Promise<number> {
   });
   if (errors.length > 0) {
     printErrors(errors);
+    scanResults?.close();
     process.stderr.write('aspis: the webhook does not start with an invalid configuration\n');
     return EXIT.error;
   }
+  if (scanResults) logger.info(scanResults.stats(), 'scan results loaded');
   let tls: { cert: Buffer; key: Buffer };
   try {
     tls = { cert: readFileSync(options.cert), key: readFileSync(options.key) };
@@ -201,6 +204,7 @@ async function serve(options: ServeOptions): Promise<number> {
   await server.stop(shutdownTimeout);
   await namespaces.stop();
   await recorder?.close();
+  scanResults?.close();
   if (recorder && recorder.dropped > 0) logger.warn({ dropped: recorder.dropped }, 'history lines dropped (the file fell behind)');
   return EXIT.ok;
 }
