@@ -106,11 +106,15 @@ try {
   const packages = corpusBenchPackages(db, corpus, 1_000);
   matchPackages(reader, packages);
   const matchRuns: number[] = [];
+  const matchCpu: number[] = [];
   let findings = 0;
   for (let run = 0; run < MATCH_RUNS; run++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     findings = matchPackages(reader, packages).length;
     matchRuns.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStarted);
+    matchCpu.push((used.user + used.system) / 1000);
   }
   reader.close();
 
@@ -120,7 +124,7 @@ try {
       loadAverage: round(loadavg()[0]!),
       images: imageFigures,
       db: { records, importWallMs: Math.round(importRun.wallMs), recordsPerSecond: Math.round(records / (importRun.wallMs / 1000)), mbOnDisk: round(bytesOnDisk / 1048576), peakRssMb: Math.round(importRun.rssMb) },
-      match: { packages: packages.length, findings, runs: MATCH_RUNS, p50Ms: round(percentile(matchRuns, 50)), p99Ms: round(percentile(matchRuns, 99)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      match: { packages: packages.length, findings, runs: MATCH_RUNS, p50Ms: round(percentile(matchRuns, 50)), p99Ms: round(percentile(matchRuns, 99)), cpuP50Ms: round(percentile(matchCpu, 50)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
     })}\n`,
   );
 } finally {
