@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
 import { DEFAULT_UPDATE_ECOSYSTEMS, OSV_EXPORT_BASE } from '../../store/vuln-db/download-osv-export.js';
+import { installedBundleClaim } from '../../store/vuln-db/installed-bundle.js';
 import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { EXIT } from '../exit-codes.js';
 import { registerDbBundle } from './db-bundle.js';
@@ -87,8 +88,9 @@ export function registerDb(program: Command, env: { version: string; setExitCode
       const db = VulnDatabase.open(options.db ?? defaultDatabasePath());
       try {
         const meta = db.metadata();
+        const bundle = installedBundleClaim(meta.path);
         if (options.output === 'json') {
-          process.stdout.write(`${JSON.stringify(meta, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(bundle ? { ...meta, bundle } : meta, null, 2)}\n`);
         } else {
           const lines = [
             `database: ${meta.path}`,
@@ -97,6 +99,9 @@ export function registerDb(program: Command, env: { version: string; setExitCode
             `modified watermark: ${meta.modifiedWatermark ?? '(none)'}`,
             `records: ${meta.records} (${meta.withdrawn} withdrawn)`,
             ...Object.entries(meta.recordsPerEcosystem).map(([ecosystem, n]) => `  ${ecosystem}: ${n}`),
+            ...(bundle
+              ? [`installed from bundle: created ${bundle.createdAt} by ${bundle.createdBy}, signing key ${bundle.keyId} (checked by --offline, not here)`]
+              : []),
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         }

@@ -64,6 +64,23 @@ export async function verifyInstalledDatabase(databasePath: string, trustedKey: 
   return metadata;
 }
 
+/**
+ * What the metadata beside an installed database says, unverified (no key at hand): for `db status`. Undefined when
+ * the database was not installed from a bundle or the file is unreadable.
+ */
+export function installedBundleClaim(databasePath: string): { createdAt: string; createdBy: string; keyId: string; sha256: string } | undefined {
+  try {
+    const json = JSON.parse(readFileSync(installedBundleFiles(databasePath).metadata, 'utf8')) as Record<string, unknown>;
+    const database = json.database as { sha256?: unknown } | undefined;
+    const fields = [json.createdAt, json.createdBy, json.keyId, database?.sha256];
+    if (!fields.every((f) => typeof f === 'string')) return undefined;
+    const [createdAt, createdBy, keyId, sha256] = fields as string[];
+    return { createdAt: createdAt!, createdBy: createdBy!, keyId: keyId!, sha256: sha256! };
+  } catch {
+    return undefined;
+  }
+}
+
 async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
   const partial = `${path}.${process.pid}.tmp`;
   await writeFile(partial, bytes);
