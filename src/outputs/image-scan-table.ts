@@ -42,7 +42,7 @@ function imageSection(image: TriagedImageScan): string[] {
       ...columns(
         ['SEVERITY', 'CHECK', 'WHERE', 'MESSAGE'],
         [...scan.findings]
-          .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.checkId.localeCompare(b.checkId))
+          .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.checkId.localeCompare(b.checkId) || a.path.localeCompare(b.path, 'en', { numeric: true }))
           .map((f) => [f.severity.toUpperCase(), f.checkId, f.path || '-', f.waiver ? `${f.message} (waived: ${f.waiver.reason})` : f.message]),
       ),
     );

@@ -76,6 +76,8 @@ export async function runningPodImages(connection: KubeConnection, options: { na
       errors.push({ source: `pods${where}`, message });
     }
   }
+  const order = (u: ImageUser): string => `${u.namespace}\0${u.pod}\0${u.container}`;
+  for (const image of byKey.values()) image.users.sort((a, b) => order(a).localeCompare(order(b)));
   return { images: [...byKey.values()].sort((a, b) => a.reference.localeCompare(b.reference)), pods, errors };
 }
 
