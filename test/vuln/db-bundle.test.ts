@@ -123,6 +123,15 @@ describe('a good bundle', () => {
   });
 });
 
+describe('db bundle errors', () => {
+  it('names the database that is missing and the output that cannot be written', async () => {
+    const options = { createdAt: new Date(), createdBy: 'aspis test' };
+    await assert.rejects(writeBundle(join(work, 'absent.sqlite'), join(work, 'x.tar.gz'), signingKey, options), /no vulnerability database at .*absent\.sqlite/);
+    await assert.rejects(writeBundle(databasePath, join(work, 'no-such-folder', 'b.tar.gz'), signingKey, options), /no-such-folder\/b\.tar\.gz: cannot write the database snapshot/);
+    assert.equal(filesIn(work).some((name) => name.startsWith('x.tar.gz')), false);
+  });
+});
+
 describe('a bad bundle is a clear error and writes nothing', () => {
   const target = join(work, 'target', 'osv.sqlite');
   let before: { sha: string; files: string[] };

@@ -10,7 +10,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DATABASE_ENTRY, METADATA_ENTRY, SIGNATURE_ENTRY, type BundleMetadata } from './bundle-format.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BundleError, DATABASE_ENTRY, METADATA_ENTRY, SIGNATURE_ENTRY, type BundleMetadata } from './bundle-format.js';
 import { keyId } from './bundle-keys.js';
 import { fileSha256 } from './file-sha256.js';
 import { SCHEMA_VERSION } from './database-schema.js';
@@ -33,6 +33,8 @@ export async function writeBundle(databasePath: string, output: string, signingK
     const source = new Database(databasePath, { fileMustExist: true });
     try {
       source.prepare('VACUUM INTO ?').run(snapshot);
+    } catch (error) {
+      throw new BundleError(`${output}: cannot write the database snapshot ${snapshot}: ${(error as Error).message}`);
     } finally {
       source.close();
     }
