@@ -7,7 +7,8 @@ const INSTALLED = '/lib/apk/db/installed';
 /**
  * Alpine packages (and Wolfi/Chainguard, which use apk): /lib/apk/db/installed, one block per package of
  * "K:value" lines separated by blank lines (apk-tools' database format: P name, V version, A arch, L licence,
- * o origin — the source package Alpine's advisories name —, then F/R folder and file lines).
+ * o origin — the source package Alpine's advisories name —, then F/R folder and file lines). The files the F/R
+ * lines name are returned as `ownedFiles` (a py3-* package's dist-info is that Alpine package's content).
  */
 export const apkCataloger: Cataloger = {
   id: 'apk',
@@ -15,6 +16,7 @@ export const apkCataloger: Cataloger = {
   async catalog(inputs, context) {
     const problems: CatalogProblem[] = [];
     const packages: Package[] = [];
+    const ownedFiles = new Map<string, Package>();
     const distro = distroIdentity(context.os, { ecosystem: 'Alpine', namespace: 'alpine' });
     for (const input of inputs) {
       const { path, layerDigest } = input.file;
@@ -26,6 +28,8 @@ export const apkCataloger: Cataloger = {
         continue;
       }
       let fields = new Map<string, string>();
+      let files: string[] = [];
+      let folder = '';
       let start = 1;
       const flush = (): void => {
         if (fields.size === 0) return;
@@ -41,7 +45,7 @@ export const apkCataloger: Cataloger = {
           if (arch) qualifiers['arch'] = arch;
           if (distro.distroQualifier) qualifiers['distro'] = distro.distroQualifier;
           if (origin && origin !== name) qualifiers['upstream'] = origin;
-          packages.push({
+          const pkg: Package = {
             ecosystem: distro.ecosystem,
             name,
             version,
@@ -52,9 +56,13 @@ export const apkCataloger: Cataloger = {
             locations: [{ layerDigest, path }],
             foundBy: 'apk',
             metadata: { ...(arch ? { architecture: arch } : {}), ...(fields.get('c') ? { commit: fields.get('c')! } : {}) },
-          });
+          };
+          packages.push(pkg);
+          for (const file of files) ownedFiles.set(file, pkg);
         }
         fields = new Map();
+        files = [];
+        folder = '';
       };
       const lines = text.split('\n');
       for (let i = 0; i < lines.length; i++) {
@@ -69,11 +77,13 @@ export const apkCataloger: Cataloger = {
           continue;
         }
         const key = line[0]!;
+        if (key === 'F') folder = line.slice(2);
+        else if (key === 'R') files.push(`/${folder ? `${folder}/` : ''}${line.slice(2)}`);
         // F:/R: and the checksum lines repeat per file; the package fields come first and once.
         if (!fields.has(key)) fields.set(key, line.slice(2));
       }
       flush();
     }
-    return { packages, problems };
+    return { packages, problems, ownedFiles };
   },
 };

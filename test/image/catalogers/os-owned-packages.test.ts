@@ -31,3 +31,22 @@ it('without the dpkg database (e.g. a layer removed it) the Python distribution 
   const catalog = await catalogImage(INPUTS.filter((i) => !i.file.path.startsWith('/var/lib/dpkg/')), DEFAULT_CATALOGERS);
   assert.deepEqual(catalog.packages.map((p) => `${p.foundBy} ${p.name} ${p.version}`).sort(), ['python PyYAML 5.3', 'python PyYAML 6.0']);
 });
+
+it("Alpine: a py3-* package's dist-info (apk database F:/R: lines) is that Alpine package, not a second PyPI package", async () => {
+  // apk-tools' installed-database format (see apk.test.ts for why it is written by hand here).
+  const installed = [
+    'P:py3-yaml', 'V:6.0.1-r1', 'A:x86_64', 'L:MIT', 'o:py3-yaml',
+    'F:usr/lib/python3.11/site-packages/PyYAML-6.0.1.dist-info', 'R:METADATA', 'a:0:0:644', 'R:RECORD',
+    'F:usr/lib/python3.11/site-packages/yaml', 'R:__init__.py', '',
+  ].join('\n');
+  const catalog = await catalogImage(
+    [
+      file('/etc/os-release', 'ID=alpine\nVERSION_ID=3.19.1\n'),
+      file('/lib/apk/db/installed', installed),
+      file('/usr/lib/python3.11/site-packages/PyYAML-6.0.1.dist-info/METADATA', 'Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\n'),
+    ],
+    DEFAULT_CATALOGERS,
+  );
+  assert.deepEqual(catalog.problems, []);
+  assert.deepEqual(catalog.packages.map((p) => `${p.foundBy} ${p.name} ${p.version} ${p.metadata?.['languagePackages'] ?? ''}`), ['apk py3-yaml 6.0.1-r1 pkg:pypi/pyyaml@6.0.1']);
+});
