@@ -15,6 +15,7 @@ import { AdmissionPolicy } from './admission-policy.js';
 import { loadCelPolicies } from './cel-policies.js';
 import { defaultScanResultsPath } from '../../store/scan-results/default-scan-results-path.js';
 import { ScanResultsCache } from './scan-results-cache.js';
+import { SEVERITIES, atLeast } from '../../core/model/severity.js';
 import type { WebhookConfig } from './webhook-config.js';
 import { parseWebhookConfig, resolveWebhookConfig } from './webhook-config.js';
 
@@ -61,7 +62,9 @@ export function loadAdmissionPolicy(files: PolicyFiles): { policy: AdmissionPoli
   if (requireScan) {
     const path = requireScan.results ?? defaultScanResultsPath();
     try {
-      scanResults = ScanResultsCache.open(path, { refreshSeconds: requireScan.refreshSeconds, ...(files.onScanResultsError ? { onError: files.onScanResultsError } : {}) });
+      // Only what can block is kept: vulnerabilities at or above the threshold, not waived at scan time.
+      const only = { severities: SEVERITIES.filter((s) => atLeast(s, requireScan.failOnSeverity)), withWaived: false };
+      scanResults = ScanResultsCache.open(path, { refreshSeconds: requireScan.refreshSeconds, only, ...(files.onScanResultsError ? { onError: files.onScanResultsError } : {}) });
     } catch (error) {
       errors.push({ source: files.webhookConfig ?? 'webhook configuration', field: 'images.requireScan.results', message: (error as Error).message });
     }

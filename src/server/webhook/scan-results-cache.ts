@@ -3,11 +3,14 @@
  * opened read-only and polled every refreshSeconds on a timer. A poll costs one PRAGMA when nothing changed; new
  * scans are loaded incrementally (ids only grow), and the whole index is rebuilt when scans were removed (pruned).
  * A scan recorded is therefore seen within refreshSeconds. When a poll fails, the last loaded results stay in use.
+ * With `only`, each scan keeps only the vulnerabilities that could block admission (at or above the threshold, not
+ * waived at scan time): memory and load time grow with images, not with every low finding they carry.
  */
 import type { ImageScanRecord } from '../../store/scan-results/image-scan-record.js';
 import type { ScanLookup } from '../../store/scan-results/scan-results-index.js';
 import { ScanResultsIndex } from '../../store/scan-results/scan-results-index.js';
 import { ScanResultsStore } from '../../store/scan-results/scan-results-store.js';
+import type { VulnerabilityFilter } from '../../store/scan-results/scan-results-store.js';
 
 export interface ScanResultsCacheStats {
   path: string;
@@ -30,14 +33,17 @@ export class ScanResultsCache implements ScanLookup {
   private fullLoads = 0;
   private lastLoadMs = 0;
 
-  private constructor(private readonly store: ScanResultsStore) {
+  private constructor(
+    private readonly store: ScanResultsStore,
+    private readonly only: VulnerabilityFilter | undefined,
+  ) {
     this.revision = store.revision();
     this.load(true);
   }
 
   /** Opens the store read-only and loads it; throws ScanResultsOpenError when there is no store at `path`. */
-  static open(path: string, options: { refreshSeconds?: number; onError?: (error: Error) => void } = {}): ScanResultsCache {
-    const cache = new ScanResultsCache(ScanResultsStore.open(path, { readonly: true }));
+  static open(path: string, options: { refreshSeconds?: number; onError?: (error: Error) => void; only?: VulnerabilityFilter } = {}): ScanResultsCache {
+    const cache = new ScanResultsCache(ScanResultsStore.open(path, { readonly: true }), options.only);
     if (options.refreshSeconds !== undefined) {
       cache.timer = setInterval(() => {
         try {
@@ -70,7 +76,7 @@ export class ScanResultsCache implements ScanLookup {
 
   private load(full: boolean): number {
     const started = performance.now();
-    const { added, extent } = this.store.snapshot(() => ({ added: this.store.scansAfter(full ? 0 : this.lastId), extent: this.store.extent() }));
+    const { added, extent } = this.store.snapshot(() => ({ added: this.store.scansAfter(full ? 0 : this.lastId, this.only), extent: this.store.extent() }));
     if (!full && this.index.size + added.length !== extent.scans) return this.load(true);
     const index = full ? new ScanResultsIndex() : this.index;
     for (const record of added) index.add(record);

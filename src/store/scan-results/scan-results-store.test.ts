@@ -67,6 +67,10 @@ describe('scan results store', () => {
       ],
     );
     assert.deepEqual(read!.vulnerabilities[0]!.aliases, ['DSA-1'], 'the id itself is not repeated among the aliases');
+    const [blocking] = store.scansAfter(0, { severities: ['critical', 'high'], withWaived: false });
+    assert.deepEqual(blocking!.vulnerabilities.map((v) => v.id), ['CVE-2024-0001'], 'only what a high threshold can block: the waived high is left out');
+    assert.deepEqual(blocking!.counts, read!.counts, 'the counts stay whole');
+    assert.deepEqual(store.scansAfter(0, { severities: ['high', 'low'], withWaived: true })[0]!.vulnerabilities.map((v) => v.id), ['CVE-2024-0002', 'CVE-2024-0005']);
     assert.equal(read!.aspisVersion, '0.1.0');
     assert.equal(read!.dbVersion, '2026-11-26T00:00:00Z');
     store.close();

@@ -7,6 +7,12 @@ import { createScanResultsSchema, SCAN_RESULTS_SCHEMA_VERSION } from './scan-res
 
 export class ScanResultsOpenError extends Error {}
 
+/** Which recorded vulnerabilities to read (see scansAfter). */
+export interface VulnerabilityFilter {
+  readonly severities: readonly RecordedSeverity[];
+  readonly withWaived: boolean;
+}
+
 interface ScanRow {
   id: number;
   scanned_at: string;
@@ -114,10 +120,15 @@ export class ScanResultsStore {
     return { ...scan, id };
   }
 
-  /** Every scan recorded after the scan `afterId`, in the order recorded (0: every scan). */
-  scansAfter(afterId: number): ImageScanRecord[] {
+  /**
+   * Every scan recorded after the scan `afterId`, in the order recorded (0: every scan). With `only`, a scan's
+   * vulnerabilities are only those of these severities (and, unless withWaived, not waived): what a reader that
+   * judges by a threshold needs, read and kept without the rest.
+   */
+  scansAfter(afterId: number, only?: VulnerabilityFilter): ImageScanRecord[] {
     const byScan = new Map<number, RecordedVulnerability[]>();
-    for (const row of this.statements.vulnerabilitiesAfter.iterate(afterId)) {
+    const rows = only ? this.filteredVulnerabilities(only).iterate(afterId, ...only.severities) : this.statements.vulnerabilitiesAfter.iterate(afterId);
+    for (const row of rows) {
       let list = byScan.get(row.scan_id);
       if (!list) byScan.set(row.scan_id, (list = []));
       list.push({
@@ -141,6 +152,21 @@ export class ScanResultsStore {
       ...(row.db_version !== null ? { dbVersion: row.db_version } : {}),
       problems: row.problems,
     }));
+  }
+
+  private readonly filtered = new Map<string, Database.Statement<unknown[], VulnerabilityRow>>();
+
+  private filteredVulnerabilities(only: VulnerabilityFilter): Database.Statement<unknown[], VulnerabilityRow> {
+    const key = `${only.severities.join(',')}|${only.withWaived}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      const severities = only.severities.map(() => '?').join(', ');
+      statement = this.db.prepare<unknown[], VulnerabilityRow>(
+        `SELECT * FROM image_scan_vulnerabilities WHERE scan_id > ? AND severity IN (${severities || "''"})${only.withWaived ? '' : ' AND waived IS NULL'} ORDER BY scan_id, rowid`,
+      );
+      this.filtered.set(key, statement);
+    }
+    return statement;
   }
 
   /** Runs reads in one transaction, so they see one consistent state of the store. */
