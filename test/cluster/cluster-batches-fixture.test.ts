@@ -204,7 +204,13 @@ describe('clusterBatches projection and controlled objects', () => {
     const { batches, events } = await collect({ kubeconfig: server.kubeconfig() });
     assert.deepEqual(errors(batches), []);
     const absent = events.filter((e) => e.type === 'not-served').map((e) => (e.type === 'not-served' ? `${e.apiVersion} ${e.resource}` : ''));
-    assert.deepEqual(absent, ['cilium.io/v2 ciliumnetworkpolicies', 'cilium.io/v2 ciliumclusterwidenetworkpolicies', 'crd.projectcalico.org/v1 networkpolicies']);
+    assert.deepEqual(absent, [
+      'cilium.io/v2 ciliumnetworkpolicies',
+      'cilium.io/v2 ciliumclusterwidenetworkpolicies',
+      'crd.projectcalico.org/v1 networkpolicies',
+      'policy.networking.k8s.io/v1alpha1 adminnetworkpolicies',
+      'policy.networking.k8s.io/v1alpha1 baselineadminnetworkpolicies',
+    ]);
     assert.ok(!server.requests.some((r) => r.startsWith('/apis/cilium.io/v2/')), 'listed a kind discovery does not show');
   });
 

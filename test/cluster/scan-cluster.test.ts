@@ -163,7 +163,7 @@ describe('aspis scan cluster on a real API server', () => {
     const refs = r.objects.map((o) => formatRef(o.resource));
     assert.ok(refs.includes('Namespace/shop') && refs.includes('Deployment/shop/web') && refs.includes('ServiceAccount/shop/default'));
     assert.ok(refs.every((ref) => ref === 'Namespace/shop' || ref.split('/')[1] === 'shop'), refs.join(', '));
-    assert.match(result.stderr, /not reading ClusterRole, ClusterRoleBinding, CiliumClusterwideNetworkPolicy/);
+    assert.match(result.stderr, /not reading ClusterRole, ClusterRoleBinding, CiliumClusterwideNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy/);
     assert.deepEqual(r.inputs, [`context aspis-admin@aspis-test (${cp.server}), namespace shop`]);
   });
 
@@ -305,7 +305,7 @@ subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
     );
     assert.deepEqual(
       events.filter((e) => e.type === 'not-served').map((e) => (e.type === 'not-served' ? e.kind : '')),
-      ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'NetworkPolicy'],
+      ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
     );
   });
 

@@ -78,9 +78,9 @@ export async function observeFlows(model: NetworkModel, options: FlowOptions, ag
 export function flowHints(source: NetpolInput['source'], observation: FlowObservation): string[] {
   const addressOnly = observation.unattributed.some((u) => u.reason.startsWith('an address of the cluster networks'));
   if (source !== 'cluster' || !addressOnly) return [];
-  // The cluster source projects objects without their status, so Pods come without addresses.
+  // A live read knows the Pods that exist now, with their addresses; those deleted since the recording are gone.
   return [
-    'Hint: a live cluster read does not keep pod addresses, so flows known only by address (conntrack) are not attributed: ' +
-      'read a dump instead (kubectl get namespaces,pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services -A -o yaml > cluster.yaml; -f cluster.yaml).',
+    'Hint: a live cluster read knows the addresses of the Pods that exist now, not of those deleted since the flows were recorded: ' +
+      'write address records for them (docs/network-segmentation.md), or read a dump taken during the recording (kubectl get namespaces,pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,services -A -o yaml > cluster.yaml; -f cluster.yaml).',
   ];
 }

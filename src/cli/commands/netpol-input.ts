@@ -44,11 +44,15 @@ export function addNetpolInputOptions(command: Command, what = 'objects'): Comma
     .option('--default-namespace <namespace>', 'namespace of manifests without metadata.namespace (where kubectl apply would put them)', 'default');
 }
 
-/** The kinds read from a cluster: namespaces, pods and their owners, Services, Ingresses, NetworkPolicies. */
+/**
+ * The kinds read from a cluster: namespaces, pods and their owners, Services, Ingresses, NetworkPolicies, and
+ * AdminNetworkPolicies and the BaselineAdminNetworkPolicy where their API is installed.
+ */
 const CLUSTER_KINDS = SCANNED_KINDS.filter(
   (kind) =>
     (kind.group === '' && ['Namespace', 'Service'].includes(kind.kind)) ||
     (kind.group === 'networking.k8s.io' && ['NetworkPolicy', 'Ingress'].includes(kind.kind)) ||
+    kind.group === 'policy.networking.k8s.io' ||
     POD_TEMPLATE_PATHS[kind.kind]?.group === kind.group,
 );
 

@@ -41,4 +41,7 @@ export const SCANNED_KINDS: readonly ScannedKind[] = [
   { group: 'cilium.io', version: 'v2', resource: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', namespaced: true, optional: true },
   { group: 'cilium.io', version: 'v2', resource: 'ciliumclusterwidenetworkpolicies', kind: 'CiliumClusterwideNetworkPolicy', namespaced: false, optional: true },
   { group: 'crd.projectcalico.org', version: 'v1', resource: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, optional: true },
+  // Cluster-wide policies of sig-network's network-policy-api (CRDs), evaluated around NetworkPolicy by aspis netpol.
+  { group: 'policy.networking.k8s.io', version: 'v1alpha1', resource: 'adminnetworkpolicies', kind: 'AdminNetworkPolicy', namespaced: false, optional: true },
+  { group: 'policy.networking.k8s.io', version: 'v1alpha1', resource: 'baselineadminnetworkpolicies', kind: 'BaselineAdminNetworkPolicy', namespaced: false, optional: true },
 ];

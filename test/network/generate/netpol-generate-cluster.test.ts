@@ -3,7 +3,8 @@
  * (test/harness), Online Boutique applied to namespace `boutique` without policies; the controller-manager creates
  * ReplicaSets and Pods, which Aspis reads and groups under their Deployments. From the 16 documented calls, the
  * cluster gives the same policies as the manifests, word for word; applied to the cluster, `replay` with the cluster's
- * own policies allows every call and `reach` on the cluster shows those 16 edges and no other.
+ * own policies allows every call and `reach` on the cluster shows those 16 edges and no other. Flows known only by
+ * address are attributed through the Pods' addresses the cluster read keeps.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,12 +68,28 @@ describe('aspis netpol generate on a live cluster (Online Boutique)', () => {
     assert.deepEqual(edges.sort(), callGraph.edges.map((e) => `${e.from} → ${e.to}`).sort());
   });
 
-  it('flows known only by address are not attributed from a live read (no pod addresses), and the output says what to do', () => {
+  it("flows known only by address are attributed through the live Pods' addresses (status.podIPs); an address no Pod holds is not, and the output says why", async () => {
+    // No kubelet runs: the test writes what one would, the frontend Pod's status with its address.
+    const pods = await cp.request<{ items: { metadata: { name: string; labels: Record<string, string> } }[] }>('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dfrontend`);
+    const frontend = pods.body.items[0]!.metadata.name;
+    const patched = await cp.request('PATCH', `/api/v1/namespaces/${NS}/pods/${frontend}/status`, { status: { phase: 'Running', podIP: '10.244.0.5', podIPs: [{ ip: '10.244.0.5' }], hostIP: '192.0.2.10' } }, {
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
     const byAddress = join(dir, 'by-address.jsonl');
-    writeFileSync(byAddress, '{"source":{"ip":"10.244.0.5"},"destination":{"namespace":"boutique","service":"cartservice"},"port":7070}\n');
-    const result = runCli(['netpol', 'generate', '--flows', byAddress, '--kubeconfig', cp.adminKubeconfig]);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /source 10\.244\.0\.5: an address of the cluster networks that no pod or Service of the inventory held/);
-    assert.match(result.stderr, /Hint: a live cluster read does not keep pod addresses/);
+    writeFileSync(
+      byAddress,
+      [
+        '{"source":{"ip":"10.244.0.5"},"destination":{"namespace":"boutique","service":"cartservice"},"port":7070}',
+        '{"source":{"ip":"10.244.0.99"},"destination":{"namespace":"boutique","service":"cartservice"},"port":7070}',
+      ].join('\n') + '\n',
+    );
+    const result = runCli(['netpol', 'replay', '--flows', byAddress, '--kubeconfig', cp.adminKubeconfig, '--policies', join(dir, 'policies', NS), '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { edges: { source: { name: string }; destination: { name: string }; port: number; verdict: string }[]; unattributed: { subject: string; reason: string }[] };
+    assert.deepEqual(report.edges.map((e) => `${e.source.name} → ${e.destination.name}:${e.port} ${e.verdict}`), ['frontend → cartservice:7070 allowed']);
+    assert.deepEqual(report.unattributed.map((u) => u.subject), ['10.244.0.99']);
+    assert.match(report.unattributed[0]!.reason, /an address of the cluster networks that no pod or Service of the inventory held/);
+    assert.match(result.stderr, /Hint: a live cluster read knows the addresses of the Pods that exist now/);
   });
 });
