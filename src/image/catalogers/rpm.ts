@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { PackageURL } from 'packageurl-js';
 import { readAll, type Cataloger, type CatalogInput, type CatalogProblem, type Package } from './cataloger.js';
 import { distroIdentity } from './distro-identity.js';
-import { parseRpmHeader, RPMTAG, type RpmHeader } from './rpm-header.js';
+import { parseRpmHeader, rpmHeaderFiles, RPMTAG, type RpmHeader } from './rpm-header.js';
 import { applyWal } from './sqlite-wal.js';
 import { berkeleyDbHashValues } from './berkeley-db-hash.js';
 
@@ -70,8 +70,9 @@ function rpmPackage(header: RpmHeader, distro: ReturnType<typeof distroIdentity>
 /**
  * RPM packages from the SQLite package database (rpm ≥ 4.16: Fedora 33+, RHEL/UBI 9, Rocky/Alma 9, openSUSE),
  * including transactions still in rpmdb.sqlite-wal. Versions are EVR ("1:1.1.1k-5.el8", epoch only when set);
- * the source RPM gives the source package. Also the Berkeley DB `Packages` hash database of rpm ≤ 4.15 (RHEL/UBI 8
- * and older, CentOS 7, Amazon Linux 2); not yet ndb (`Packages.db`, SUSE).
+ * the source RPM gives the source package; each header's file list is returned as `ownedFiles`. Also the
+ * Berkeley DB `Packages` hash database of rpm ≤ 4.15 (RHEL/UBI 8 and older, CentOS 7, Amazon Linux 2); not yet
+ * ndb (`Packages.db`, SUSE).
  */
 export const rpmCataloger: Cataloger = {
   id: 'rpm',
@@ -79,6 +80,7 @@ export const rpmCataloger: Cataloger = {
   async catalog(inputs, context) {
     const problems: CatalogProblem[] = [];
     const packages: Package[] = [];
+    const ownedFiles = new Map<string, Package>();
     const distro = distroIdentity(context.os, { ecosystem: 'Red Hat', namespace: 'redhat' });
     for (const input of inputs.filter((i) => i.file.path.endsWith('.sqlite') || BERKELEY_DB.test(i.file.path))) {
       const { path, layerDigest } = input.file;
@@ -95,7 +97,9 @@ export const rpmCataloger: Cataloger = {
         for (const [index, blob] of blobs.entries()) {
           try {
             const pkg = rpmPackage(parseRpmHeader(blob), distro, input.file);
-            if (pkg) packages.push(pkg);
+            if (!pkg) continue;
+            packages.push(pkg);
+            for (const file of rpmHeaderFiles(blob)) ownedFiles.set(file, pkg);
           } catch (error) {
             problems.push({ catalogerId: 'rpm', layerDigest, path: `${path}!Packages[${index}]`, message: (error as Error).message });
           }
@@ -104,6 +108,6 @@ export const rpmCataloger: Cataloger = {
         problems.push({ catalogerId: 'rpm', layerDigest, path, message: (error as Error).message });
       }
     }
-    return { packages, problems };
+    return { packages, problems, ownedFiles };
   },
 };

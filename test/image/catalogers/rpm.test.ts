@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { rpmCataloger, sourceRpmNameAndVersion } from '../../../src/image/catalogers/rpm.js';
 import { catalogImage } from '../../../src/image/catalogers/catalog-image.js';
 import { osReleaseCataloger } from '../../../src/image/catalogers/os-release.js';
+import { DEFAULT_CATALOGERS } from '../../../src/image/catalogers/default-catalogers.js';
 import { cachedFixture, run, toolAvailable } from '../real-fixtures.js';
 import { directoryInputs } from './directory-inputs.js';
 
@@ -13,10 +14,13 @@ import { directoryInputs } from './directory-inputs.js';
  * Packages built with rpmbuild and installed with rpm into a root of their own, so rpm itself writes the
  * database: names and versions as on a RHEL 8 system, a subpackage whose source RPM has another name, epochs.
  */
+/** python3-urllib3 ships its egg-info, as RHEL's does: rpm owns it, so it is not a second (PyPI) package. */
+const URLLIB3_EGG_INFO = '/usr/lib/python3.6/site-packages/urllib3-1.24.2-py3.6.egg-info';
+const URLLIB3_PKG_INFO = 'Metadata-Version: 1.1\nName: urllib3\nVersion: 1.24.2\n';
 const SPECS: Record<string, string> = {
   openssl: `Name: openssl\nVersion: 1.1.1k\nRelease: 5.el8\nEpoch: 1\nSummary: fixture\nLicense: OpenSSL and ASL 2.0\nBuildArch: noarch\n%description\nfixture\n%package libs\nSummary: libs\n%description libs\nlibs\n%files\n%files libs\n`,
   bash: `Name: bash\nVersion: 4.4.20\nRelease: 1.el8\nSummary: fixture\nLicense: GPLv3+\nBuildArch: noarch\n%description\nfixture\n%files\n`,
-  'python3-urllib3': `Name: python-urllib3\nVersion: 1.24.2\nRelease: 5.el8\nSummary: fixture\nLicense: MIT\nBuildArch: noarch\n%description\nfixture\n%package -n python3-urllib3\nSummary: py3\n%description -n python3-urllib3\npy3\n%files -n python3-urllib3\n`,
+  'python3-urllib3': `Name: python-urllib3\nVersion: 1.24.2\nRelease: 5.el8\nSummary: fixture\nLicense: MIT\nBuildArch: noarch\n%description\nfixture\n%package -n python3-urllib3\nSummary: py3\n%description -n python3-urllib3\npy3\n%install\nmkdir -p %{buildroot}${URLLIB3_EGG_INFO}\nprintf '${URLLIB3_PKG_INFO.replace(/\n/g, '\\n')}' > %{buildroot}${URLLIB3_EGG_INFO}/PKG-INFO\n%files -n python3-urllib3\n${URLLIB3_EGG_INFO}\n`,
 };
 const OS_RELEASE = 'NAME="Red Hat Enterprise Linux"\nVERSION="8.4 (Ootpa)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.4"\nPRETTY_NAME="Red Hat Enterprise Linux 8.4 (Ootpa)"\n';
 
@@ -33,6 +37,9 @@ const fixture = toolAvailable('rpmbuild') && toolAvailable('rpm')
       const db = ['--root', root, '--define', '_dbpath /var/lib/rpm'];
       run('rpm', [...db, '--initdb'], dir);
       run('rpm', [...db, '-i', '--justdb', '--nodeps', '--ignorearch', '--ignoreos', ...rpms], dir);
+      // --justdb records the files without writing them: put the egg-info where rpm says it installed it.
+      mkdirSync(join(root, URLLIB3_EGG_INFO), { recursive: true });
+      writeFileSync(join(root, URLLIB3_EGG_INFO, 'PKG-INFO'), URLLIB3_PKG_INFO);
     })
   : { skip: 'rpm and rpmbuild are not installed (apt-get install rpm)' };
 
@@ -53,6 +60,22 @@ it('rpm cataloger on an rpmdb.sqlite written by rpm equals rpm -qa', { skip: 'sk
   assert.equal(libs.sourceVersion, undefined, 'source EVR equals the binary EVR');
   assert.equal(libs.purl, 'pkg:rpm/rhel/openssl-libs@1.1.1k-5.el8?arch=noarch&distro=rhel-8.4&epoch=1&upstream=openssl-1.1.1k-5.el8.src.rpm');
   assert.equal(result.packages.find((p) => p.name === 'python3-urllib3')!.sourceName, 'python-urllib3');
+});
+
+it('rpm: a Python distribution whose metadata rpm owns (rpm -qf) is reported as the RPM package only', { skip: 'skip' in fixture && fixture.skip }, async () => {
+  const { dir } = fixture as { dir: string };
+  const root = join(dir, 'root');
+  const owner = run('rpm', ['--root', root, '--define', '_dbpath /var/lib/rpm', '-qf', '--qf', '%{NAME}', `${URLLIB3_EGG_INFO}/PKG-INFO`], dir);
+  assert.equal(owner, 'python3-urllib3');
+  assert.ok(run('rpm', ['--root', root, '--define', '_dbpath /var/lib/rpm', '-ql', 'python3-urllib3'], dir).includes(`${URLLIB3_EGG_INFO}/PKG-INFO`));
+  const result = await catalogImage(directoryInputs(root, DEFAULT_CATALOGERS), DEFAULT_CATALOGERS);
+  assert.deepEqual(result.problems, []);
+  assert.deepEqual(result.packages.filter((p) => p.ecosystem === 'PyPI'), [], 'urllib3 is not reported a second time');
+  const rpmPackage = result.packages.find((p) => p.name === owner)!;
+  assert.equal(rpmPackage.metadata?.['languagePackages'], 'pkg:pypi/urllib3@1.24.2');
+  // Without the package database the same file is an ordinary PyPI package.
+  const alone = await catalogImage(directoryInputs(root, DEFAULT_CATALOGERS).filter((i) => !i.file.path.startsWith('/var/lib/rpm')), DEFAULT_CATALOGERS);
+  assert.deepEqual(alone.packages.map((p) => `${p.ecosystem} ${p.name} ${p.version}`), ['PyPI urllib3 1.24.2']);
 });
 
 it('rpm: transactions still in rpmdb.sqlite-wal are read (SQLite itself is the oracle)', { skip: 'skip' in fixture && fixture.skip }, async () => {
