@@ -199,14 +199,17 @@ interface CliServer {
 }
 
 /** `aspis webhook serve` as users run it (compiled CLI, its own process), namespace labels watched from `kubeconfig`. */
-async function startCli(kubeconfig: string, dir: string, history: string): Promise<CliServer> {
+async function startCli(kubeconfig: string, dir: string, history: string | undefined, nodeArgs: string[] = [], nullWebhook = false): Promise<CliServer> {
   const { createWebhookCertificates } = await import('../src/server/webhook/webhook-certs.js');
   const certs = await createWebhookCertificates({ service: 'aspis-webhook', namespace: 'aspis', extraNames: ['127.0.0.1'] });
   writeFileSync(join(dir, 'tls.crt'), certs.cert);
   writeFileSync(join(dir, 'tls.key'), certs.key);
-  writeFileSync(join(dir, 'webhook.yaml'), `history:\n  file: ${history}\n`);
-  const child = spawn(process.execPath, [join(root, 'bin/aspis.js'), 'webhook', 'serve', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--webhook-config', join(dir, 'webhook.yaml'), '--config', join(dir, 'webhook.yaml').replace('webhook.yaml', 'none.yaml')], { stdio: ['ignore', 'pipe', 'inherit'], cwd: dir });
   writeFileSync(join(dir, 'none.yaml'), '{}\n');
+  writeFileSync(join(dir, 'webhook.yaml'), history ? `history:\n  file: ${history}\n` : '{}\n');
+  const args = nullWebhook
+    ? ['--import', import.meta.resolve('tsx'), join(root, 'bench/null-webhook.ts'), '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]
+    : [join(root, 'bin/aspis.js'), 'webhook', 'serve', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--webhook-config', join(dir, 'webhook.yaml'), '--config', join(dir, 'none.yaml')];
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: dir });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
     lines.on('line', (line) => {
@@ -332,12 +335,70 @@ function existsShm(): boolean {
   }
 }
 
+/** Everything one e2e run spent: CPU per process and the webhook's socket bytes, read from /proc before and after. */
+interface Counters {
+  cpu: Record<string, number>;
+  webhookIo?: { read: number; written: number };
+  webhookCalls?: { count: number; sum: number; buckets: Map<string, number> };
+}
+
+/** Bytes a process read and wrote through syscalls (sockets included, TLS records as sent): /proc/<pid>/io. */
+function ioOf(pid: number): { read: number; written: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (key: string) => Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(io)![1]);
+  return { read: field('rchar'), written: field('wchar') };
+}
+
+/** The apiserver's own histogram of calls to our webhook (apiserver_admission_webhook_admission_duration_seconds). */
+function webhookCallsOf(metrics: string): { count: number; sum: number; buckets: Map<string, number> } {
+  const lines = metrics.split('\n').filter((l) => l.startsWith('apiserver_admission_webhook_admission_duration_seconds') && l.includes('name="validate.aspis.io"') && l.includes('rejected="false"'));
+  const buckets = new Map<string, number>();
+  let count = 0;
+  let sum = 0;
+  for (const line of lines) {
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (line.includes('_bucket{') && le) buckets.set(le, (buckets.get(le) ?? 0) + value);
+    else if (line.includes('_count{')) count += value;
+    else if (line.includes('_sum{')) sum += value;
+  }
+  return { count, sum, buckets };
+}
+
+/** Pins every thread of a process to the given CPUs (taskset -a). */
+async function pin(pid: number, cpus: string): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    const child = spawn('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+    child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`taskset ${cpus} ${pid} exited with ${code}`))));
+  });
+}
+
+/**
+ * Env of the e2e part: ADMISSION_E2E_CLIENTS (default 50,200), ADMISSION_E2E_PIN=split (the webhook alone on CPU 1;
+ * apiserver, etcd and the clients on CPU 0: the webhook on its own node, as in Kyverno's published test),
+ * ADMISSION_E2E_HISTORY=off (no review history), ADMISSION_E2E_NODE_ARGS (extra node flags for the webhook process,
+ * e.g. --cpu-prof --cpu-prof-dir=DIR), ADMISSION_E2E_WEBHOOK=null (bench/null-webhook.ts instead of Aspis: a webhook
+ * that evaluates nothing, the floor of what any webhook adds), ADMISSION_E2E_PERF=DIR (a `perf record -g` of the apiserver per run, in DIR: its
+ * binary is stripped, resolve addresses with `go tool addr2line`).
+ */
 async function e2ePart(): Promise<void> {
   const { startControlPlane } = await import('../test/harness/control-plane.js');
   const { registerWebhook } = await import('../test/webhook/running-webhook.js');
+  const clientCounts = (process.env['ADMISSION_E2E_CLIENTS'] ?? '50,200').split(',').map(Number);
+  const pinning = process.env['ADMISSION_E2E_PIN'] ?? '';
+  const history = process.env['ADMISSION_E2E_HISTORY'] !== 'off';
+  const nodeArgs = (process.env['ADMISSION_E2E_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const perfDir = process.env['ADMISSION_E2E_PERF'];
+  const webhookKind = process.env['ADMISSION_E2E_WEBHOOK'] ?? 'aspis';
+  if (webhookKind !== 'aspis' && webhookKind !== 'null') throw new Error(`ADMISSION_E2E_WEBHOOK must be "aspis" or "null", got "${webhookKind}"`);
   const cp = await startControlPlane();
   const dir = mkdtempSync(join(existsShm() ? '/dev/shm' : tmpdir(), 'aspis-admission-e2e-'));
-  const server = await startCli(cp.kubeconfigFor('admin'), dir, join(dir, 'history.jsonl'));
+  const server = await startCli(cp.kubeconfigFor('admin'), dir, history ? join(dir, 'history.jsonl') : undefined, nodeArgs, webhookKind === 'null');
+  const pids: Record<string, number> = { apiserver: cp.pids.apiserver, etcd: cp.pids.etcd, webhook: server.pid };
+  if (pinning === 'split') {
+    await pin(server.pid, '1');
+    for (const pid of [cp.pids.apiserver, cp.pids.etcd, process.pid]) await pin(pid, '0');
+  } else if (pinning !== '') throw new Error(`ADMISSION_E2E_PIN must be "split" or unset, got "${pinning}"`);
   try {
     await cp.createNamespace('bench-plain');
     await cp.createNamespace('bench-aspis', { labels: { 'aspis.io/enforce': 'restricted', 'aspis.io/warn': 'restricted', 'aspis.io/audit': 'restricted' } });
@@ -348,7 +409,7 @@ async function e2ePart(): Promise<void> {
     // Wait until the apiserver calls the webhook (a violating pod is denied by it).
     for (const deadline = Date.now() + 30_000; ; ) {
       const r = await cp.request<{ message?: string }>('POST', '/api/v1/namespaces/bench-aspis/pods?dryRun=All', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe' }, spec: { containers: [{ name: 'a', image: 'x', securityContext: { privileged: true } }] } });
-      if (r.status === 403 && JSON.stringify(r.body).includes('validate.aspis.io')) break;
+      if (webhookKind === 'aspis' ? r.status === 403 && JSON.stringify(r.body).includes('validate.aspis.io') : r.status === 201) break;
       if (Date.now() > deadline) throw new Error('webhook not called');
       await new Promise((done) => setTimeout(done, 100));
     }
@@ -357,10 +418,18 @@ async function e2ePart(): Promise<void> {
     const key = /client-key-data: (\S+)/.exec(admin)![1]!;
     const url = new URL(cp.server);
     const podBody = JSON.stringify({ ...restrictedPod('x'), metadata: { generateName: 'bench-' } });
-    type Run = { creates: number; createsPerSecond: number; p50: number; p99: number; loadAverage: number };
+    const counters = async (): Promise<Counters> => {
+      const cpu: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(pids)) cpu[name] = cpuSecondsOf(pid);
+      const own = process.cpuUsage();
+      cpu['clients'] = (own.user + own.system) / 1e6;
+      const metrics = await cp.request<string>('GET', '/metrics');
+      return { cpu, webhookIo: ioOf(server.pid), webhookCalls: webhookCallsOf(String(metrics.body)) };
+    };
+    type Run = { creates: number; createsPerSecond: number; p50: number; p99: number; cpuUsPerCreate: Record<string, number>; loadAverage: number; webhook?: Record<string, unknown> };
     const rounds: Record<string, Run[]> = {};
     // Plain and webhook runs alternate, round after round, so a change in the shared host's load hits both alike.
-    const runs = Array.from({ length: E2E_ROUNDS }, () => [50, 200].flatMap((clients) => ['bench-plain', 'bench-aspis'].map((ns) => ({ clients, ns })))).flat();
+    const runs = Array.from({ length: E2E_ROUNDS }, () => clientCounts.flatMap((clients) => ['bench-plain', 'bench-aspis'].map((ns) => ({ clients, ns })))).flat();
     for (const { clients, ns } of runs) {
       const agent = new Agent({ keepAlive: true, maxSockets: clients, ca: cp.caCert, cert: Buffer.from(cert, 'base64'), key: Buffer.from(key, 'base64') });
       const create = () =>
@@ -381,6 +450,9 @@ async function e2ePart(): Promise<void> {
       const latencies: number[] = [];
       let next = 0;
       const loadBefore = load();
+      const before = await counters();
+      const runName = `${ns === 'bench-aspis' ? 'webhook' : 'plain'}@${clients}`;
+      const perf = perfDir ? spawn('perf', ['record', '-F', '499', '-g', '-p', String(cp.pids.apiserver), '-o', join(perfDir, `${runName}-${(rounds[runName]?.length ?? 0) + 1}.data`)], { stdio: 'ignore' }) : undefined;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: clients }, async () => {
@@ -388,15 +460,36 @@ async function e2ePart(): Promise<void> {
         }),
       );
       const seconds = (performance.now() - started) / 1000;
+      const after = await counters();
+      if (perf) {
+        perf.kill('SIGINT');
+        await new Promise((done) => perf.once('exit', done));
+      }
       agent.destroy();
-      const key2 = `${ns === 'bench-aspis' ? 'webhook' : 'plain'}@${clients}`;
-      (rounds[key2] ??= []).push({
-        creates: latencies.length,
-        createsPerSecond: Math.round(latencies.length / seconds),
-        p50: round(percentile(latencies, 50)),
-        p99: round(percentile(latencies, 99)),
-        loadAverage: loadBefore,
-      });
+      const creates = latencies.length;
+      const cpuUsPerCreate: Record<string, number> = {};
+      let total = 0;
+      for (const name of Object.keys(after.cpu)) {
+        const us = ((after.cpu[name]! - before.cpu[name]!) * 1e6) / creates;
+        cpuUsPerCreate[name] = Math.round(us);
+        total += us;
+      }
+      cpuUsPerCreate['total'] = Math.round(total);
+      const run: Run = { creates, createsPerSecond: Math.round(creates / seconds), p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), cpuUsPerCreate, loadAverage: loadBefore };
+      if (ns === 'bench-aspis') {
+        const calls = after.webhookCalls!.count - before.webhookCalls!.count;
+        const within = (le: string) => round((after.webhookCalls!.buckets.get(le)! - before.webhookCalls!.buckets.get(le)!) / calls);
+        run.webhook = {
+          calls,
+          // As the apiserver measures a call (its side of TLS and HTTP/2, our answer, decoding it).
+          meanCallMs: round(((after.webhookCalls!.sum - before.webhookCalls!.sum) * 1000) / calls),
+          callsWithin5ms: within('0.005'),
+          callsWithin25ms: within('0.025'),
+          bytesReadPerCall: Math.round((after.webhookIo!.read - before.webhookIo!.read) / calls),
+          bytesWrittenPerCall: Math.round((after.webhookIo!.written - before.webhookIo!.written) / calls),
+        };
+      }
+      (rounds[runName] ??= []).push(run);
     }
     const median = (values: number[]) => round(percentile(values, 50));
     const results: Record<string, unknown> = {};
@@ -406,21 +499,115 @@ async function e2ePart(): Promise<void> {
     const added = (clients: number) => {
       const plain = results[`plain@${clients}`] as { p50: number; p99: number };
       const hooked = results[`webhook@${clients}`] as { p50: number; p99: number };
-      return { p50: round(hooked.p50 - plain.p50), p99: round(hooked.p99 - plain.p99) };
+      const cpu = (name: string) => median(rounds[`webhook@${clients}`]!.map((r) => r.cpuUsPerCreate[name]!)) - median(rounds[`plain@${clients}`]!.map((r) => r.cpuUsPerCreate[name]!));
+      return { p50: round(hooked.p50 - plain.p50), p99: round(hooked.p99 - plain.p99), cpuUsPerCreate: Object.fromEntries(['apiserver', 'etcd', 'webhook', 'clients', 'total'].map((n) => [n, round(cpu(n))])) };
     };
     console.log(
       JSON.stringify({
         bench: 'admission-e2e',
         apiserver: cp.version,
+        webhookServer: webhookKind === 'null' ? 'null webhook (bench/null-webhook.ts: answers allowed, evaluates nothing)' : 'aspis webhook serve',
         podsPerRun: E2E_PODS,
         rounds: E2E_ROUNDS,
+        pinning: pinning === 'split' ? 'webhook on CPU 1; apiserver, etcd, clients on CPU 0' : 'none (all processes share both CPUs)',
+        history,
+        webhookNodeArgs: nodeArgs,
         statistic: 'median over rounds of each run\'s p50 and p99',
         ...results,
-        addedMs: { at50: added(50), at200: added(200) },
+        addedMs: Object.fromEntries(clientCounts.map((c) => [`at${c}`, added(c)])),
         webhook: rssOf(server.pid),
       }),
     );
   } finally {
+    await server.stop();
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * (h2) The webhook's own cost per review over HTTP/2 as the apiserver calls it: one connection, ADMISSION_H2_STREAMS
+ * (200) reviews in flight on it, ADMISSION_H2_REVIEWS (20,000) per round, three rounds. Reports the webhook's CPU
+ * per review and socket bytes per review (/proc), client latency and throughput. ADMISSION_E2E_WEBHOOK and
+ * ADMISSION_E2E_NODE_ARGS / ADMISSION_E2E_HISTORY apply as in the e2e part. CPU time per review is the figure to
+ * compare on a shared host.
+ */
+async function h2Part(bodies: string[]): Promise<void> {
+  const { connect } = await import('node:http2');
+  const { startControlPlane } = await import('../test/harness/control-plane.js');
+  const streams = Number(process.env['ADMISSION_H2_STREAMS'] ?? 200);
+  const perRound = Number(process.env['ADMISSION_H2_REVIEWS'] ?? 20_000);
+  const webhookKind = process.env['ADMISSION_E2E_WEBHOOK'] ?? 'aspis';
+  const history = process.env['ADMISSION_E2E_HISTORY'] !== 'off';
+  const nodeArgs = (process.env['ADMISSION_E2E_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const cp = await startControlPlane();
+  const dir = mkdtempSync(join(existsShm() ? '/dev/shm' : tmpdir(), 'aspis-admission-h2-'));
+  await cp.createNamespace('team-a', { labels: { 'aspis.io/enforce': 'restricted', 'aspis.io/warn': 'restricted', 'aspis.io/audit': 'restricted' } });
+  const server = await startCli(cp.kubeconfigFor('admin'), dir, history ? join(dir, 'history.jsonl') : undefined, nodeArgs, webhookKind === 'null');
+  // The apiserver's HTTP/2 client (golang.org/x/net/http2) opens 4 MiB stream and 1 GiB connection windows.
+  const session = connect(`https://127.0.0.1:${server.port}`, { ca: server.caCert, settings: { initialWindowSize: 4 * 1024 * 1024 } });
+  session.on('connect', () => session.setLocalWindowSize(1024 * 1024 * 1024));
+  // ADMISSION_H2_MIX=pass sends only the passing reviews (as the e2e part's pods), default both alternately.
+  const passOnly = process.env['ADMISSION_H2_MIX'] === 'pass';
+  const buffers = bodies.filter((_, i) => !passOnly || i % 2 === 0).map((b) => Buffer.from(b));
+  const post = (body: Buffer) =>
+    new Promise<number>((done, fail) => {
+      const started = performance.now();
+      const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': body.length });
+      let status = 0;
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.on('data', () => undefined);
+      stream.on('end', () => (status === 200 ? done(performance.now() - started) : fail(new Error(`HTTP ${status}`))));
+      stream.on('error', fail);
+      stream.end(body);
+    });
+  const round = async (count: number) => {
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: streams }, async () => {
+      while (next < count) latencies.push(await post(buffers[next++ % buffers.length]!));
+    }));
+    return latencies;
+  };
+  try {
+    await round(5000); // warm-up (JIT)
+    const rounds: Record<string, number>[] = [];
+    for (let r = 0; r < 3; r++) {
+      const loadBefore = load();
+      const cpuBefore = cpuSecondsOf(server.pid);
+      const ioBefore = ioOf(server.pid);
+      const started = performance.now();
+      const latencies = await round(perRound);
+      const seconds = (performance.now() - started) / 1000;
+      const io = ioOf(server.pid);
+      rounds.push({
+        cpuUsPerReview: Math.round(((cpuSecondsOf(server.pid) - cpuBefore) * 1e6) / perRound),
+        reviewsPerSecond: Math.round(perRound / seconds),
+        p50: round2(percentile(latencies, 50)),
+        p99: round2(percentile(latencies, 99)),
+        bytesReadPerReview: Math.round((io.read - ioBefore.read) / perRound),
+        bytesWrittenPerReview: Math.round((io.written - ioBefore.written) / perRound),
+        loadAverage: loadBefore,
+      });
+    }
+    const median = (key: string) => percentile(rounds.map((r) => r[key]!), 50);
+    console.log(
+      JSON.stringify({
+        bench: 'admission-h2',
+        webhookServer: webhookKind === 'null' ? 'null webhook (answers allowed, evaluates nothing)' : 'aspis webhook serve',
+        client: `one HTTP/2 connection, ${streams} streams in flight (as the apiserver calls a webhook)`,
+        reviewBodies: buffers.length,
+        reviews: passOnly ? 'passing only' : 'passing and violating alternately',
+        history,
+        webhookNodeArgs: nodeArgs,
+        medianCpuUsPerReview: median('cpuUsPerReview'),
+        medianReviewsPerSecond: median('reviewsPerSecond'),
+        rounds,
+        ...rssOf(server.pid),
+      }),
+    );
+  } finally {
+    session.destroy();
     await server.stop();
     await cp.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -434,4 +621,5 @@ function round(value: number): number {
 const { bodies, passing } = reviewBodies();
 if (PARTS.includes('stack')) await stackPart(bodies);
 if (PARTS.includes('server')) await serverPart(bodies, passing);
+if (PARTS.includes('h2')) await h2Part(bodies);
 if (PARTS.includes('e2e')) await e2ePart();

@@ -28,6 +28,9 @@ export interface WebhookServerOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** HTTP/2 flow-control windows: per stream (a large review), and per connection (many reviews in flight). */
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export class WebhookServer {
   private readonly server: Http2SecureServer;
@@ -49,8 +52,9 @@ export class WebhookServer {
         key: options.tls.key,
         minVersion: 'TLSv1.2',
         allowHTTP1: true,
-        // Close connections that sit idle (the apiserver reopens them when it needs them).
-        settings: { maxConcurrentStreams: 1000 },
+        // The apiserver sends each review on its own stream of one connection: with the default 64 KiB windows, 200
+        // reviews in flight (~3 KiB each) wait for window updates; a window of a full body per stream avoids that.
+        settings: { maxConcurrentStreams: 1000, initialWindowSize: STREAM_WINDOW_BYTES },
       },
       (req, res) => this.route(req, res),
     );
@@ -63,6 +67,7 @@ export class WebhookServer {
       }
     });
     this.server.on('session', (session) => {
+      session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     });
