@@ -176,6 +176,10 @@ class WorkloadHardener {
     const { workload } = target;
     const internetFacing = workload.groups.flatMap((g) => internetExposure(this.model, g));
     const result: WorkloadHardening = { target, internetFacing, exclusions: [], leftOut: [], dropped: [], problems: [] };
+    if (workload.groups.every((g) => g.hostNetwork)) {
+      result.problems.push(`${workload.id} runs in the host's network namespace (hostNetwork): NetworkPolicy does not apply to its pods`);
+      return result;
+    }
     const neighbours = [...this.workloads.values()].filter((w) => w.namespace === workload.namespace);
     const selection = workloadSelector(workload, this.owners(workload), neighbours);
     if (selection.problem) {
