@@ -60,7 +60,7 @@ export function registerNetpolHarden(netpol: Command, env: NetpolEnv): void {
       'stricter policies for workloads running images with vulnerabilities no version fixes: ingress only from observed (or, without flows, in-cluster allowed) sources, no egress outside the cluster; proven by the diff before/after and by replaying the flows; exits 1 if an observed flow would break',
     );
   addNetpolInputOptions(command, 'the inventory (workloads, pods, Services, NetworkPolicies)')
-    .requiredOption('--images <reports...>', 'image scan reports: aspis scan image IMAGE -o json (one report, an array of them, or {images: [...]}) ')
+    .requiredOption('--images <reports...>', 'image scan reports: aspis scan image IMAGE -o json (one report, an array of them, or {images: [...]})')
     .option('--flows <files...>', 'observed flows (Hubble JSON, Aspis flow JSON Lines, conntrack text; .gz read): ingress and egress only as observed')
     .addOption(new Option('--flow-format <format>', 'format of the flow files (auto: told apart by their first line)').choices(FLOW_FORMATS).default('auto'))
     .option('--cluster-cidr <cidr>', `pod or Service network of the cluster, for flows (repeatable; default: ${DEFAULT_CLUSTER_NETWORKS.join(', ')})`, collect)
