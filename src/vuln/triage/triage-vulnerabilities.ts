@@ -11,7 +11,7 @@
 import type { VulnerabilityFinding } from '../matching/vulnerability-finding.js';
 import type { VexDocument, VexStatement } from './openvex-document.js';
 import type { ScannedImage } from './scanned-image.js';
-import { vexSuppresses, vexVerdict } from './vex-verdict.js';
+import { VexStatementIndex, vexSuppresses, vexVerdict } from './vex-verdict.js';
 import type { AppliedVulnerabilityWaiver, VulnerabilityWaivers } from './vulnerability-waiver.js';
 
 export type VulnerabilityRating = VulnerabilityFinding['severity']['rating'];
@@ -46,8 +46,9 @@ export function triageVulnerabilities(findings: readonly VulnerabilityFinding[],
   const active: TriagedVulnerability[] = [];
   const suppressed: TriagedVulnerability[] = [];
   const filtered = { severity: 0, unfixed: 0 };
+  const index = new VexStatementIndex(options.vex);
   for (const finding of findings) {
-    const vex = vexVerdict(options.vex, finding, image);
+    const vex = vexVerdict(index, finding, image);
     const waiver = options.waivers.apply(finding, image);
     if (options.ignoreUnfixed && finding.fixedVersions.length === 0) {
       filtered.unfixed++;

@@ -1,7 +1,7 @@
 /**
- * Which vulnerabilities of which packages a VEX statement speaks about. A statement applies to a vulnerability found
- * in a package of an image when it names the vulnerability (its name or an alias equals the finding's id or one of
- * its aliases) and one of its products is
+ * Which packages a VEX statement speaks about. A statement applies to a vulnerability found in a package of an image
+ * when it names the vulnerability (its name or an alias equals the finding's id or one of its aliases: see
+ * VexStatementIndex) and one of its products is
  * - the package itself (a purl, see purlNamesPackage), or
  * - the image (a `pkg:oci/NAME@sha256:…` purl, a `sha256:…` digest, a hash equal to the image digest, or the image
  *   reference as scanned) without subcomponents: the statement covers every package of the image, or
@@ -13,11 +13,6 @@ import type { VulnerabilityFinding } from '../matching/vulnerability-finding.js'
 import type { VexProduct, VexStatement } from './openvex-document.js';
 import { parsePurl, purlNamesPackage } from './package-url-match.js';
 import { imageDigests, imageShortName, type ScannedImage } from './scanned-image.js';
-
-export function statementNamesVulnerability(statement: VexStatement, finding: VulnerabilityFinding): boolean {
-  const ids = new Set([finding.id, ...finding.aliases].map((id) => id.toUpperCase()));
-  return [statement.vulnerability.name, ...statement.vulnerability.aliases].some((id) => ids.has(id.toUpperCase()));
-}
 
 export function statementCoversPackage(statement: VexStatement, finding: VulnerabilityFinding, image: ScannedImage | undefined): boolean {
   const packagePurl = finding.package.purl ? parsePurl(finding.package.purl) : undefined;
