@@ -28,6 +28,7 @@ import { ScanResultsStore } from '../../src/store/scan-results/scan-results-stor
 import type { ImageScanReport } from '../../src/outputs/image-scan-report.js';
 import { registerWebhook, startWebhook, type RunningWebhook } from './running-webhook.js';
 import { deploymentOf } from './review-of.js';
+import { runCli } from '../cli/run-cli.js';
 import type { KubeObject } from '../../src/core/model/resource.js';
 
 const skip = debianImageUnavailable() ?? registryAvailable();
@@ -76,6 +77,7 @@ async function vulnDatabase(dir: string, records: Record<string, string>): Promi
   const db = VulnDatabase.open(join(dir, 'osv.sqlite'), { create: true });
   const imported = await importSource(db, folder);
   assert.equal(imported.error, undefined);
+  db.recordImport(folder, new Date());
   return db;
 }
 
@@ -227,5 +229,22 @@ describe('image gating in a real apiserver', { skip: skip ?? false, timeout: 900
     const r = await create(deploymentOf(pod('x', [images['unscanned']!]), 'web'), '/apis/apps/v1/namespaces/team-a/deployments');
     assert.equal(r.status, 403);
     assert.ok(r.body.details?.causes?.some((c) => c.field === 'spec.template.spec.containers[0].image'), JSON.stringify(r.body.details));
+  });
+
+  it('aspis scan image --record writes what the gate reads, waived vulnerabilities marked with their waiver', () => {
+    writeFileSync(join(work, '.aspis.yaml'), `vulnerabilities:\n  exceptions:\n    - id: ${LOW_ID}\n      reason: glibc tunables not reachable\n`);
+    const store = join(work, 'recorded.sqlite');
+    const run = runCli(['scan', 'image', `${registry.host}/aspis/clean:v1`, '--insecure', '--db', join(work, 'low', 'osv.sqlite'), '-c', join(work, '.aspis.yaml'), '-o', 'json', '--record', store]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`recorded ${registry.host}/aspis/clean:v1 sha256:[0-9a-f]{64} in ${store}`));
+    const read = ScanResultsStore.open(store, { readonly: true });
+    const [record] = read.scansAfter(0);
+    read.close();
+    assert.equal(record!.reference, `${registry.host}/aspis/clean:v1`);
+    assert.equal(record!.manifestDigest, images['clean']!.split('@')[1]);
+    assert.equal(record!.counts.low, cleanReport.vulnerabilities.length);
+    assert.ok(record!.vulnerabilities.length > 0 && record!.vulnerabilities.every((v) => v.id === LOW_ID && /^waiver: glibc tunables not reachable \(.*\.aspis\.yaml:\d+/.test(v.waived ?? '')), JSON.stringify(record!.vulnerabilities));
+    assert.equal(record!.dbVersion, '2026-11-01T00:00:00Z', 'the database version: the newest record it holds');
+    assert.equal(typeof record!.aspisVersion, 'string');
   });
 });

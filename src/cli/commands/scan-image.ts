@@ -20,6 +20,8 @@ import { addOfflineOptions, openScanDatabase } from '../offline-options.js';
 import { imageScanExitCode, imageScanProblemLines } from '../scan/image-scan-outcome.js';
 import { loadImageCheckSetup } from '../scan/image-check-setup.js';
 import { scanOneImage } from '../scan/scan-one-image.js';
+import { recordScanResult } from '../scan/record-scan-result.js';
+import { defaultScanResultsPath } from '../../store/scan-results/default-scan-results-path.js';
 import { loadVulnerabilityTriage, type VulnerabilityTriageFlags, type VulnerabilityTriageInputs } from '../scan/vulnerability-triage-inputs.js';
 import { addImageInputOptions, type ImageInputOptions } from './sbom.js';
 
@@ -53,8 +55,10 @@ export function registerScanImage(scan: Command, env: { version: string; setExit
   const command = scan
     .command('image')
     .description('scan a container image: its packages, their known vulnerabilities (OSV) and the image checks')
-    .argument('<image>', 'registry reference, oci:DIR[:NAME], oci-archive:FILE[:NAME], docker-archive:FILE[:TAG], or a path');
-  addVulnScanOptions(addImageInputOptions(command)).action(async (image: string, options: VulnScanOptions & ImageInputOptions) => {
+    .argument('<image>', 'registry reference, oci:DIR[:NAME], oci-archive:FILE[:NAME], docker-archive:FILE[:TAG], or a path')
+    .option('--record [file]', 'record the result for the admission webhook\'s image gating (default store: $ASPIS_SCAN_RESULTS or ~/.cache/aspis/results/scans.sqlite)')
+    .option('--record-as <reference>', 'with --record: the registry reference the image is deployed by (for OCI layouts and archives)');
+  addVulnScanOptions(addImageInputOptions(command)).action(async (image: string, options: VulnScanOptions & ImageInputOptions & { record?: string | true; recordAs?: string }) => {
     const now = new Date();
     const triage = loadVulnerabilityTriage(options, process.cwd(), now);
     const db = await openScanDatabase(options, image);
@@ -63,6 +67,13 @@ export function registerScanImage(scan: Command, env: { version: string; setExit
       const scanned = await scanOneImage(image, db, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}), config, now });
       // The image checks report the rest of the configuration's problems with the image.
       env.setExitCode(write(document(scanned, triage, now, env.version, []), options));
+      if (options.record !== undefined || options.recordAs !== undefined) {
+        const meta = db.metadata();
+        const dbVersion = meta.modifiedWatermark ?? meta.importedAt;
+        const path = typeof options.record === 'string' ? options.record : defaultScanResultsPath();
+        const recorded = recordScanResult(path, scanned, triage.options, now, { aspisVersion: env.version, ...(dbVersion ? { dbVersion } : {}), ...(options.recordAs ? { reference: options.recordAs } : {}) });
+        process.stderr.write(`aspis: recorded ${[recorded.reference, recorded.manifestDigest].filter(Boolean).join(' ')} in ${path}\n`);
+      }
     } finally {
       db.close();
     }
