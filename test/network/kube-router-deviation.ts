@@ -38,8 +38,16 @@
  * so they never apply to its ipBlock peers, where the spec resolves them on whichever pod is the destination.
  * Modelled by splitting such a rule: selector peers with every port entry, ipBlock peers with the numeric entries only
  * (none left: no rule for them).
+ *
+ * The fifth (reduced to `podSelector: {}`, `ingress: [{from: [{podSelector: {tier: front}, namespaceSelector: {team:
+ * a}}], ports: [{port: dns}]}]`, where no pod of ns-a declares `dns` over TCP): a rule with selector peers whose port
+ * entries are all names and none resolves (ingress: on the policy's selected pods; egress: on the peers' pods) has
+ * neither numeric nor named ports left, and kube-router takes that for a rule without ports: every port is open to
+ * those peers (policy.go, "If the ingress policy contains no ports at all create the policy based only on IP", and
+ * the same for egress). The spec's rule matches nothing. The rule's ipBlock peers get nothing either way.
  */
 import type { KubeObject } from '../../src/core/model/resource.js';
+import { matchesLabelSelector, type LabelSelector } from '../../src/core/k8s/label-selector.js';
 import { buildNetworkModel, evaluateConnection, parseIpAddress } from '../../src/network/index.js';
 import type { NetworkModel, Protocol } from '../../src/network/index.js';
 
@@ -84,7 +92,7 @@ export class KubeRouterVerdicts {
     private readonly addressOf: (key: string) => string,
   ) {
     const podAddresses = objects.flatMap((o) => (o.kind === 'Pod' ? [(o['status'] as { podIP?: string } | undefined)?.podIP ?? ''] : [])).filter((ip) => ip !== '');
-    objects = objects.map((o) => (isNetworkPolicy(o) ? withSharedIpBlockSets(withoutNamedPortsOnIpBlocks(withNamespaceNamedPorts(o, objects)), podAddresses) : o));
+    objects = objects.map((o) => (isNetworkPolicy(o) ? withSharedIpBlockSets(withoutNamedPortsOnIpBlocks(withNamespaceNamedPorts(withUnresolvedNamesOpen(o, objects), objects)), podAddresses) : o));
     this.spec = buildNetworkModel([...objects], { podsFrom: 'pods' });
     const others = objects.filter((o) => !isNetworkPolicy(o));
     const alone = (policy: KubeObject, type: string): NetworkModel =>
@@ -212,4 +220,66 @@ function withoutNamedPortsOnIpBlocks(policy: KubeObject): KubeObject {
     return [...(selectors.length > 0 ? [{ ...r, to: selectors }] : []), ...(numeric.length > 0 ? [{ ...r, to: blocks, ports: numeric }] : [])];
   });
   return { ...policy, spec: { ...spec, egress } };
+}
+
+interface RulePeer extends IpBlockPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+}
+
+interface PodFacts {
+  namespace: string;
+  labels: Record<string, string>;
+  ports: { name?: string; protocol: string }[];
+}
+
+function podFacts(objects: readonly KubeObject[]): PodFacts[] {
+  return objects
+    .filter((o) => o.kind === 'Pod')
+    .map((pod) => {
+      const containers = (pod['spec'] as { containers?: { ports?: { name?: string; protocol?: string }[] }[] }).containers ?? [];
+      return {
+        namespace: String(pod.metadata?.namespace),
+        labels: (pod.metadata?.labels ?? {}) as Record<string, string>,
+        ports: containers.flatMap((c) => (c.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol ?? 'TCP' }))),
+      };
+    });
+}
+
+function namespaceLabelsOf(objects: readonly KubeObject[], namespace: string): Record<string, string> {
+  const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === namespace);
+  return { ...((ns?.metadata?.labels ?? {}) as Record<string, string>), 'kubernetes.io/metadata.name': namespace };
+}
+
+/** The pods a selector peer selects (the spec's and kube-router's evalPodPeer agree on this). */
+function peerPods(peer: RulePeer, policyNamespace: string, pods: readonly PodFacts[], objects: readonly KubeObject[]): PodFacts[] {
+  return pods.filter((pod) => {
+    if (peer.namespaceSelector) {
+      if (!matchesLabelSelector(peer.namespaceSelector, namespaceLabelsOf(objects, pod.namespace))) return false;
+    } else if (pod.namespace !== policyNamespace) return false;
+    return peer.podSelector ? matchesLabelSelector(peer.podSelector, pod.labels) : true;
+  });
+}
+
+/** kube-router's reading of rules whose port entries are all names that resolve nowhere it looks: all ports. */
+function withUnresolvedNamesOpen(policy: KubeObject, objects: readonly KubeObject[]): KubeObject {
+  const spec = policy['spec'] as { podSelector?: LabelSelector; ingress?: Record<string, unknown>[]; egress?: Record<string, unknown>[] };
+  const namespace = String(policy.metadata?.namespace);
+  const pods = podFacts(objects);
+  const unresolved = (ports: PortEntry[] | undefined, on: readonly PodFacts[]) =>
+    ports !== undefined &&
+    ports.length > 0 &&
+    ports.every((p) => typeof p.port === 'string') &&
+    !ports.some((p) => on.some((pod) => pod.ports.some((c) => c.name === p.port && c.protocol === (p.protocol ?? 'TCP'))));
+  const rewrite = (rules: Record<string, unknown>[] | undefined, key: 'from' | 'to') =>
+    rules?.map((rule) => {
+      const selectors = ((rule[key] as RulePeer[] | undefined) ?? []).filter((p) => !p.ipBlock);
+      if (selectors.length === 0) return rule;
+      const resolvedOn =
+        key === 'from'
+          ? pods.filter((pod) => pod.namespace === namespace && matchesLabelSelector(spec.podSelector ?? {}, pod.labels))
+          : selectors.flatMap((peer) => peerPods(peer, namespace, pods, objects));
+      return unresolved(rule['ports'] as PortEntry[] | undefined, resolvedOn) ? { [key]: selectors } : rule;
+    });
+  return { ...policy, spec: { ...spec, ingress: rewrite(spec.ingress, 'from'), egress: rewrite(spec.egress, 'to') } };
 }
