@@ -10,7 +10,8 @@
  *    requireDigest + requireScan). The reviews are the PodSecurity admission fixtures for restricted v1.34 as the
  *    apiserver sends them, with their images replaced by pinned images: a third scanned clean, a third scanned with
  *    a critical vulnerability, a third never scanned; and the two halves of gating alone. Wall-time percentiles on a
- *    shared host mostly measure the neighbours (see loadAverage); CPU µs per review is the hot path's cost.
+ *    shared host mostly measure the neighbours (see loadAverage): p99 is also given per fifth of the run (best and
+ *    median slice), and CPU µs per review is the hot path's cost.
  *
  * Env: IMAGE_GATE_SCANS (default 10000), IMAGE_GATE_VULNS (vulnerabilities per scan, default 40).
  */
@@ -88,7 +89,14 @@ async function measure(handler: AdmissionHandler, bodies: Buffer[], samples: num
   for (let round = 0; round < 40; round++) for (const body of bodies) await handler.answer('validate', body);
   samples.length = 0;
   const cpu = process.cpuUsage();
-  for (let round = 0; round < 200; round++) for (const body of bodies) await handler.answer('validate', body);
+  // Five slices: preemption by the neighbours hits slices unequally, so the best slice's p99 is the closest to an
+  // idle host's and the median slice's a typical one.
+  const sliceP99: number[] = [];
+  for (let slice = 0; slice < 5; slice++) {
+    const from = samples.length;
+    for (let round = 0; round < 40; round++) for (const body of bodies) await handler.answer('validate', body);
+    sliceP99.push(percentile(samples.slice(from), 99));
+  }
   const used = process.cpuUsage(cpu);
   const sorted = [...samples].sort((a, b) => a - b);
   return {
@@ -96,6 +104,8 @@ async function measure(handler: AdmissionHandler, bodies: Buffer[], samples: num
     p50: round(percentile(sorted, 50)),
     p99: round(percentile(sorted, 99)),
     p999: round(percentile(sorted, 99.9)),
+    p99BestSlice: round(Math.min(...sliceP99)),
+    p99MedianSlice: round(percentile(sliceP99, 50)),
     cpuUsPerReview: round((used.user + used.system) / sorted.length),
   };
 }
