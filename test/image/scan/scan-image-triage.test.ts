@@ -23,6 +23,8 @@ describe('aspis scan image: triage and outputs on the real Debian 12 image', { s
   let db: string;
   let input: string;
   let manifestDigest: string;
+  /** The JSON of the first test (no triage), reused to save a scan. */
+  let plainJson = '{"packages": []}';
   const scan = (args: string[]) => runCli(['scan', 'image', input, '--db', db, ...args], { cwd: work });
   const source = (name: string) => image.dpkgPackages.find((p) => p.sourceName === name)!;
 
@@ -58,6 +60,7 @@ describe('aspis scan image: triage and outputs on the real Debian 12 image', { s
 
   it('JSON: every binary package of an affected source package, nothing for a fixed one; --ignore-unfixed drops exactly the unfixed', () => {
     const run = scan(['-o', 'json']);
+    plainJson = run.stdout;
     const report = JSON.parse(run.stdout) as { vulnerabilities: { id: string; severity: string; fixedVersions: string[]; package: { name: string } }[]; findings: unknown[]; summary: { filtered: { unfixed: number } } };
     const validate = publishedSchemaValidator('image-scan.schema.json');
     assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
@@ -102,7 +105,7 @@ describe('aspis scan image: triage and outputs on the real Debian 12 image', { s
   });
 
   it('SARIF locates each vulnerability at the file the package was found in (dpkg database) and its layer, with a rule per check too', () => {
-    const packages = (JSON.parse(scan(['-o', 'json']).stdout) as { packages: { name: string; locations: { path: string; layerDigest: string }[] }[] }).packages;
+    const packages = (JSON.parse(plainJson) as { packages: { name: string; locations: { path: string; layerDigest: string }[] }[] }).packages;
     const where = packages.find((p) => p.name === 'zlib1g')!.locations[0]!;
     const log = JSON.parse(scan(['-o', 'sarif']).stdout) as {
       runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string } }; logicalLocations: { kind: string; name: string }[] }[] }[] }[];
