@@ -208,9 +208,10 @@ export function evaluateAdmission(
   if (images?.scan && imageMode !== 'off') {
     const workload = workloadOf(resource.object);
     if (workload) {
-      const { violations, matchedByTag } = imageScanViolations(workload, images.scan.requirement, images.scan.lookup, now);
+      const { violations, matchedByTag, unscannedAllowed } = imageScanViolations(workload, images.scan.requirement, images.scan.lookup, now);
       for (const v of violations) decision.violations[imageMode].push({ checkId: IMAGE_SCAN_RULE, path: formatFieldPath(v.path), message: v.message, policy: 'images' });
       if (matchedByTag.length > 0) decision.auditAnnotations['image-scan-matched-by-tag'] = truncate(matchedByTag.join(', '), 1024);
+      if (unscannedAllowed.length > 0) decision.auditAnnotations['image-scan-unscanned'] = truncate(unscannedAllowed.join(', '), 1024);
     }
   }
 

@@ -135,5 +135,8 @@ describe('image scan gate', () => {
       ['spec.jobTemplate.spec.template.spec.containers.1.image: container "b"', 'spec.jobTemplate.spec.template.spec.containers.2.image: container "c"'],
     );
     assert.deepEqual(matchedByTag, ['nginx:1.27']);
+    const allowing = imageScanViolations(workload, { ...requirement, allowUnscanned: true }, index, NOW);
+    assert.deepEqual(allowing.violations, []);
+    assert.deepEqual(allowing.unscannedAllowed, ['registry.example.com/unknown:3'], 'listed once');
   });
 });

@@ -100,15 +100,19 @@ export function judgeImageScan(image: string, requirement: ScanRequirement, look
 
 export const IMAGE_SCAN_RULE = 'image-scan';
 
-/** One violation per container whose image fails the scan requirement, at `<container path>.image`. */
+/**
+ * One violation per container whose image fails the scan requirement, at `<container path>.image`; and the images
+ * that passed only by tag, or only because unscanned images are allowed (for the audit annotations).
+ */
 export function imageScanViolations(
   workload: Workload,
   requirement: ScanRequirement,
   lookup: ScanLookup,
   now: Date,
-): { violations: Violation[]; matchedByTag: string[] } {
+): { violations: Violation[]; matchedByTag: string[]; unscannedAllowed: string[] } {
   const violations: Violation[] = [];
   const matchedByTag: string[] = [];
+  const unscannedAllowed: string[] = [];
   const verdicts = new Map<string, ImageScanVerdict>();
   for (const c of workload.containers) {
     const image = c.container['image'];
@@ -117,6 +121,7 @@ export function imageScanViolations(
     if (!verdict) verdicts.set(image, (verdict = judgeImageScan(image, requirement, lookup, now)));
     if (!verdict.ok) violations.push({ path: [...c.path, 'image'], message: `container "${c.name}": ${verdict.message}`, evidence: image });
     else if (verdict.matchedBy === 'tag' && !matchedByTag.includes(image)) matchedByTag.push(image);
+    else if (verdict.matchedBy === 'unscanned-allowed' && !unscannedAllowed.includes(image)) unscannedAllowed.push(image);
   }
-  return { violations, matchedByTag };
+  return { violations, matchedByTag, unscannedAllowed };
 }
