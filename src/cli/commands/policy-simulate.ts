@@ -78,6 +78,8 @@ async function simulate(options: SimulateOptions): Promise<number> {
       const privileged = { level: 'privileged' as const, version: config.defaults.enforce.version, versionText: 'latest' };
       config.defaults = { enforce: enforce ?? privileged, warn: warn ?? privileged, audit: privileged };
       config.checks = { enforce: selection(options.checks), warn: selection(options.warnChecks), audit: [] };
+      // Image gating is not simulated: past reviews would be judged by today's scan results.
+      delete config.images;
     },
   });
   if (errors.length > 0) {
