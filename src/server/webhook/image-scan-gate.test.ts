@@ -71,6 +71,7 @@ describe('image scan gate', () => {
     assert.equal(!verdict.ok && verdict.failure, 'stale');
     assert.equal(!verdict.ok && verdict.message, `image "r.example.com/old@${digest('2')}" was last scanned 2026-10-01T00:00:00.000Z (57 days ago), more than maxAgeDays 30`);
     assert.equal(judgeImageScan(`r.example.com/old@${digest('2')}`, { ...requirement, maxAgeDays: 60 }, index, NOW).ok, true);
+    assert.equal(judgeImageScan(`r.example.com/old@${digest('2')}`, { ...requirement, allowUnscanned: true }, index, NOW).ok, false, 'allowUnscanned admits unknown images, not stale scans');
   });
 
   it('vulnerabilities at or above the threshold deny, listing the first few ids once each', () => {
