@@ -379,7 +379,9 @@ async function pin(pid: number, cpus: string): Promise<void> {
  * ADMISSION_E2E_HISTORY=off (no review history), ADMISSION_E2E_NODE_ARGS (extra node flags for the webhook process,
  * e.g. --cpu-prof --cpu-prof-dir=DIR), ADMISSION_E2E_WEBHOOK=null (bench/null-webhook.ts instead of Aspis: a webhook
  * that evaluates nothing, the floor of what any webhook adds), ADMISSION_E2E_PERF=DIR (a `perf record -g` of the apiserver per run, in DIR: its
- * binary is stripped, resolve addresses with `go tool addr2line`).
+ * binary is stripped, resolve addresses with `go tool addr2line`), ADMISSION_E2E_RATE=N (open loop: the clients
+ * offer N creates/s in total instead of each creating again as soon as it is answered, so the apiserver is not run
+ * at saturation; at most `clients` in flight, latency counted from when each create was due).
  */
 async function e2ePart(): Promise<void> {
   const { startControlPlane } = await import('../test/harness/control-plane.js');
@@ -389,6 +391,7 @@ async function e2ePart(): Promise<void> {
   const history = process.env['ADMISSION_E2E_HISTORY'] !== 'off';
   const nodeArgs = (process.env['ADMISSION_E2E_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const perfDir = process.env['ADMISSION_E2E_PERF'];
+  const rate = Number(process.env['ADMISSION_E2E_RATE'] ?? 0);
   const webhookKind = process.env['ADMISSION_E2E_WEBHOOK'] ?? 'aspis';
   if (webhookKind !== 'aspis' && webhookKind !== 'null') throw new Error(`ADMISSION_E2E_WEBHOOK must be "aspis" or "null", got "${webhookKind}"`);
   const cp = await startControlPlane();
@@ -456,7 +459,16 @@ async function e2ePart(): Promise<void> {
       const started = performance.now();
       await Promise.all(
         Array.from({ length: clients }, async () => {
-          while (next++ < E2E_PODS) latencies.push(await create());
+          if (rate > 0) {
+            // Open loop: create k is due at start + k/rate; its latency counts from then (no coordinated omission).
+            for (let k = next++; k < E2E_PODS; k = next++) {
+              const due = started + (k * 1000) / rate;
+              const wait = due - performance.now();
+              if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+              const issued = performance.now();
+              latencies.push((await create()) + (issued - due > 0 ? issued - due : 0));
+            }
+          } else while (next++ < E2E_PODS) latencies.push(await create());
         }),
       );
       const seconds = (performance.now() - started) / 1000;
@@ -509,6 +521,7 @@ async function e2ePart(): Promise<void> {
         webhookServer: webhookKind === 'null' ? 'null webhook (bench/null-webhook.ts: answers allowed, evaluates nothing)' : 'aspis webhook serve',
         podsPerRun: E2E_PODS,
         rounds: E2E_ROUNDS,
+        load: rate > 0 ? `open loop: ${rate} creates/s offered, at most ${clientCounts.join('/')} in flight` : 'closed loop: each client creates again as soon as it is answered',
         pinning: pinning === 'split' ? 'webhook on CPU 1; apiserver, etcd, clients on CPU 0' : 'none (all processes share both CPUs)',
         history,
         webhookNodeArgs: nodeArgs,
