@@ -81,6 +81,17 @@ async function vulnDatabase(dir: string, records: Record<string, string>): Promi
   return db;
 }
 
+/** The history line of the review of the Pod `name` (lines are written in batches). */
+async function recordedReview(webhook: RunningWebhook, name: string): Promise<{ imageMode?: string; violations?: { enforce?: { checkId: string; path: string }[] } }> {
+  for (const deadline = Date.now() + 5000; ; ) {
+    const lines = readFileSync(webhook.historyPath, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
+    const found = lines.map((l) => JSON.parse(l) as { resource?: { name?: string }; imageMode?: string }).find((r) => r.resource?.name === name);
+    if (found) return found;
+    assert.ok(Date.now() < deadline, `no history line for ${name}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 function pod(name: string, images: string[]): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } };
 }
@@ -204,9 +215,12 @@ describe('image gating in a real apiserver', { skip: skip ?? false, timeout: 900
     assert.match(r.body.message!, /\[image-scan\] spec\.containers\[0\]\.image: container "c0": image "[^"]+\/aspis\/stale@sha256:[0-9a-f]{64}" was last scanned \S+ \(40 days ago\), more than maxAgeDays 30/);
   });
 
-  it('denies an image that was never scanned', async () => {
+  it('denies an image that was never scanned, and records the review with the image mode', async () => {
     const r = await create(pod('unscanned', [images['unscanned']!]));
     assert.equal(r.status, 403);
+    const recorded = await recordedReview(webhook, 'unscanned');
+    assert.equal(recorded.imageMode, 'enforce');
+    assert.deepEqual(recorded.violations?.enforce?.map((v) => `${v.checkId} ${v.path}`), ['image-scan spec.containers[0].image']);
     assert.ok(r.body.message!.includes(`image "${images['unscanned']}" has no Aspis scan result for ${images['unscanned']!.split('@')[1]}`), r.body.message);
   });
 

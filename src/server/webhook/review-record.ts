@@ -26,6 +26,8 @@ export interface ReviewRecord {
   allowed: boolean;
   skipped?: string;
   profile?: Record<Mode, string>;
+  /** The namespace's image gating mode, when the webhook gates images. */
+  imageMode?: string;
   violations?: Partial<Record<Mode, ModeViolation[]>>;
   waived?: WaivedViolation[];
   breakGlass?: { reason: string; used: boolean; permitted: boolean };
@@ -113,6 +115,7 @@ export function reviewRecordOf(request: AdmissionRequest, decision: AdmissionDec
     const profile = decision.profile;
     record.profile = { enforce: formatLevelVersion(profile.enforce), warn: formatLevelVersion(profile.warn), audit: formatLevelVersion(profile.audit) };
   }
+  if (decision.imageMode) record.imageMode = decision.imageMode;
   const violations: Partial<Record<Mode, ModeViolation[]>> = {};
   for (const mode of MODES) if (decision.violations[mode].length > 0) violations[mode] = decision.violations[mode];
   if (Object.keys(violations).length > 0) record.violations = violations;
