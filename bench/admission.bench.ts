@@ -7,10 +7,13 @@
  *           sends them — to the webhook (its own process) enforcing + warning + auditing PSS restricted with
  *           history recording on: throughput, client latency p50/p99/p99.9, server evaluation p50/p99/p99.9, peak
  *           RSS. ADMISSION_SOAK_SECONDS=600 instead runs a soak and reports RSS every 10 % of it;
+ *  (h2)     the webhook's CPU per review over one HTTP/2 connection with 200 reviews in flight, as the apiserver
+ *           calls it (see h2Part);
  *  (e2e)    pod CREATE latency through a real kube-apiserver at 50 and 200 concurrent clients, in a namespace the
- *           webhook is registered for and in one it is not: added p50/p99.
+ *           webhook is registered for and in one it is not: added p50/p99, CPU per create of every process (see
+ *           e2ePart for its options: null webhook, pinning, open loop, profiles).
  *
- * Env: ADMISSION_BENCH_PARTS (default stack,server,e2e), ADMISSION_BENCH_SECONDS (10), ADMISSION_BENCH_CONNECTIONS
+ * Env: ADMISSION_BENCH_PARTS (default stack,server,h2,e2e), ADMISSION_BENCH_SECONDS (10), ADMISSION_BENCH_CONNECTIONS
  * (64), ADMISSION_E2E_PODS (pods per run, default 3000). Each line also carries the load average when measured:
  * the machine may be shared.
  */
@@ -30,7 +33,7 @@ import type { KubeObject } from '../src/core/model/resource.js';
 import { percentile } from './percentile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = (process.env['ADMISSION_BENCH_PARTS'] ?? 'stack,server,e2e').split(',');
+const PARTS = (process.env['ADMISSION_BENCH_PARTS'] ?? 'stack,server,h2,e2e').split(',');
 const SECONDS = Number(process.env['ADMISSION_BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['ADMISSION_BENCH_CONNECTIONS'] ?? 64);
 const SOAK_SECONDS = Number(process.env['ADMISSION_SOAK_SECONDS'] ?? 0);
