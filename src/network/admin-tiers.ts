@@ -16,7 +16,7 @@
 import type { AdminPeer, AdminPolicy, AdminRule } from '../core/k8s/admin-network-policy.js';
 import { IpSet } from '../core/k8s/ip-set.js';
 import type { Direction } from '../core/k8s/network-policy.js';
-import { coversAddressFamily } from '../core/k8s/network-verdict.js';
+import { blockHolds } from '../core/k8s/network-verdict.js';
 import { PortSet } from '../core/k8s/port-set.js';
 import type { NetworkModel } from './network-model.js';
 import type { PodGroup } from './pod-groups.js';
@@ -55,8 +55,8 @@ export class AdminTierEngine {
   private peerMatches(peer: AdminPeer, other: Other): boolean {
     if (peer.kind === 'nodes') return false;
     if (peer.kind === 'networks') {
-      // Group addresses are unknown: only a whole address family holds them (as for ipBlock).
-      return 'addresses' in other ? peer.addresses.covers(other.addresses) : coversAddressFamily(peer.addresses);
+      // By the group's addresses (unknown: only a whole address family holds them), as for ipBlock.
+      return 'addresses' in other ? peer.addresses.covers(other.addresses) : blockHolds(peer.addresses, this.groups[other.group]!.addresses);
     }
     if ('addresses' in other) return false;
     let set = this.peerGroups.get(peer);

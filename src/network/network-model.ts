@@ -19,6 +19,7 @@ import type { ServiceInfo } from '../core/k8s/service.js';
 import { isService, serviceOf } from '../core/k8s/service.js';
 import type { PodGroup, PodsFrom } from './pod-groups.js';
 import { podGroups } from './pod-groups.js';
+import { AddressClasses } from './address-classes.js';
 
 export interface NamespaceInfo {
   name: string;
@@ -102,7 +103,10 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
       ingressBackends.push(...ingressBackendsOf(object, defaultNamespace));
     }
   }
-  const groups = podGroups(objects, options.podsFrom ?? 'templates', defaultNamespace);
+  const adminPolicies = adminEvaluationOrder(admin);
+  // Pods the policies' ipBlocks tell apart by address go to separate groups (see pod-groups.ts).
+  const classes = AddressClasses.of(policies, [...adminPolicies, ...(baselinePolicy ? [baselinePolicy] : [])]);
+  const groups = podGroups(objects, options.podsFrom ?? 'templates', defaultNamespace, classes);
   for (const group of groups) noteNamespace(group.namespace);
   for (const policy of policies) noteNamespace(policy.namespace);
   for (const service of services) noteNamespace(service.namespace);
@@ -113,7 +117,6 @@ export function buildNetworkModel(input: Iterable<KubeObject>, options: NetworkM
     if (!list) byNamespace.set(policy.namespace, (list = []));
     list.push(policy);
   }
-  const adminPolicies = adminEvaluationOrder(admin);
   const lookup: PolicyLookup = {
     policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
     // A namespace no object names still has its name label (a namespaceSelector can only select existing ones).

@@ -7,11 +7,19 @@
  *   Deployment, Pod → Job → CronJob), or under itself. Pods of one owner that differ in labels, ports or hostNetwork
  *   (the ReplicaSets of a rollout differ in `pod-template-hash`) make separate groups, so a group's verdicts are
  *   exact for every pod in it; the second one gets the id suffix `#2`, and so on.
+ *
+ * Pods carry their addresses (`status.podIP(s)`: a live cluster read, a dump, a bare Pod manifest with status), and a
+ * group holds those of its pods. Pods of one owner that the policies' ipBlocks tell apart (a cidr or an except
+ * between their addresses: see address-classes.ts) make separate groups too, so an ipBlock's verdict on a group is
+ * its verdict on each of its pods.
  */
 import type { KubeObject } from '../core/model/resource.js';
 import { workloadOf } from '../core/k8s/workload.js';
 import type { PodNetwork } from '../core/k8s/pod-network.js';
 import { podNetworkOf } from '../core/k8s/pod-network.js';
+import type { IpAddress } from '../core/k8s/ip-set.js';
+import { AddressClasses } from './address-classes.js';
+import { podAddressesOf } from './pod-addresses.js';
 
 export interface WorkloadRef {
   kind: string;
@@ -129,27 +137,54 @@ function shapeKey(network: PodNetwork): string {
   return JSON.stringify([labels, ports, network.hostNetwork]);
 }
 
-/** Groups the pods of `objects` (see the file comment). Objects without a pod spec are ignored. */
-export function podGroups(objects: readonly KubeObject[], podsFrom: PodsFrom, defaultNamespace: string): PodGroup[] {
+function addressKey(address: IpAddress): string {
+  return `${address.family}:${address.value}`;
+}
+
+/**
+ * Groups the pods of `objects` (see the file comment). Objects without a pod spec are ignored. `classes`: the
+ * address classes of the policies analysed (none: pods are not told apart by address).
+ */
+export function podGroups(objects: readonly KubeObject[], podsFrom: PodsFrom, defaultNamespace: string, classes: AddressClasses = new AddressClasses([])): PodGroup[] {
   const workloads = objects.filter((object) => workloadOf(object) !== undefined);
   const owners = new Owners(workloads, defaultNamespace);
   const groups = new Map<string, PodGroup>();
   const shapesPerOwner = new Map<string, number>();
+  /** The addresses of each group so far, by `family:value`, so that a large group adds each address once. */
+  const addressesSeen = new Map<PodGroup, Set<string>>();
   const add = (object: KubeObject, owner: KubeObject, pods: number | undefined) => {
     const workload = workloadOf(object)!;
     const network = podNetworkOf(workload, defaultNamespace);
+    const addresses = podAddressesOf(object);
     const ownerRef: WorkloadRef = { kind: String(owner.kind), namespace: namespaceOf(owner, defaultNamespace), name: nameOf(owner) };
     const ownerId = `${ownerRef.namespace}/${ownerRef.kind}/${ownerRef.name}`;
-    const key = `${ownerId}\u0000${shapeKey(network)}`;
+    const key = `${ownerId}\u0000${shapeKey(network)}\u0000${classes.classOf(addresses)}`;
     const existing = groups.get(key);
     if (existing) {
       existing.pods = existing.pods === undefined || pods === undefined ? undefined : existing.pods + pods;
       if (!existing.objects.includes(object)) existing.objects.push(object);
+      if (addresses.length > 0) {
+        let seen = addressesSeen.get(existing);
+        if (!seen) {
+          seen = new Set((existing.addresses ?? []).map(addressKey));
+          addressesSeen.set(existing, seen);
+          existing.addresses = [...(existing.addresses ?? [])];
+        }
+        const list = existing.addresses as IpAddress[];
+        for (const address of addresses) if (!seen.has(addressKey(address))) (seen.add(addressKey(address)), list.push(address));
+      }
       return;
     }
     const shape = (shapesPerOwner.get(ownerId) ?? 0) + 1;
     shapesPerOwner.set(ownerId, shape);
-    groups.set(key, { ...network, id: shape === 1 ? ownerId : `${ownerId}#${shape}`, owner: ownerRef, pods, objects: [object] });
+    groups.set(key, {
+      ...network,
+      ...(addresses.length > 0 ? { addresses } : {}),
+      id: shape === 1 ? ownerId : `${ownerId}#${shape}`,
+      owner: ownerRef,
+      pods,
+      objects: [object],
+    });
   };
   for (const object of workloads) {
     if (podsFrom === 'pods') {

@@ -14,7 +14,7 @@
  */
 import { IpSet } from '../core/k8s/ip-set.js';
 import type { Direction, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule } from '../core/k8s/network-policy.js';
-import { coversAddressFamily } from '../core/k8s/network-verdict.js';
+import { blockHolds, coversAddressFamily } from '../core/k8s/network-verdict.js';
 import { resolveNamedPort } from '../core/k8s/pod-network.js';
 import { PortSet } from '../core/k8s/port-set.js';
 import { AdminTierEngine } from './admin-tiers.js';
@@ -79,6 +79,8 @@ export class Reachability {
   private readonly peerGroups = new Map<NetworkPolicyPeer, readonly number[]>();
   /** The same selectors recur across policies (`app: web`, `team: payments`): their groups are computed once. */
   private readonly selectorGroups = new Map<string, readonly number[]>();
+  /** Likewise the groups an ipBlock's addresses hold, by the block. */
+  private readonly blockGroups = new Map<string, readonly number[]>();
   private readonly numericPorts = new Map<NetworkPolicyRule, PortSet>();
   private readonly namedPorts = new Map<NetworkPolicyRule, NetworkPolicyPort[]>();
   private readonly ingressVectors: (SideVector | undefined)[];
@@ -120,8 +122,20 @@ export class Reachability {
     if (matched) return matched;
     const out: number[] = [];
     if (peer.kind === 'ipBlock') {
-      // Group addresses are unknown (templates; a live pod's IP is not kept): only a whole address family holds them.
-      if (coversAddressFamily(peer.addresses)) out.push(...this.allGroups);
+      // By the groups' addresses (a group's pods are all held or none: pod-groups.ts); a group of unknown addresses
+      // (templates) only by a block covering a whole address family. The same block recurs: computed once.
+      const key = peer.addresses.toString();
+      const known = this.blockGroups.get(key);
+      if (known) {
+        this.peerGroups.set(peer, known);
+        return known;
+      }
+      const family = coversAddressFamily(peer.addresses);
+      for (const index of this.allGroups) {
+        const addresses = this.groups[index]!.addresses;
+        if (addresses && addresses.length > 0 ? blockHolds(peer.addresses, addresses) : family) out.push(index);
+      }
+      this.blockGroups.set(key, out);
     } else {
       const key = JSON.stringify([peer.namespaceSelector ?? policy.namespace, peer.podSelector ?? {}]);
       const known = this.selectorGroups.get(key);

@@ -28,6 +28,7 @@ import { AddressBook } from './address-book.js';
 import { isKindName, isNamespaceName, isObjectName } from './kubernetes-names.js';
 import type { Assignment } from './address-book.js';
 import type { EdgeEnd, FlowWorkload } from './workload-edge.js';
+import { podAddressTexts } from '../pod-addresses.js';
 import { endKey, workloadId } from './workload-edge.js';
 
 /** Private and shared address space: where pod and Service addresses live unless `clusterNetworks` says otherwise. */
@@ -80,15 +81,6 @@ function timeOf(value: unknown): number | undefined {
 
 function iso(time: number): string {
   return Number.isFinite(time) ? new Date(time).toISOString() : time < 0 ? 'the start' : 'now';
-}
-
-/** The addresses a Pod object had (`status.podIPs`, else `status.podIP`). */
-function podAddresses(pod: KubeObject): string[] {
-  const status = isRecord(pod['status']) ? pod['status'] : {};
-  const list = Array.isArray(status['podIPs']) ? status['podIPs'].map((entry) => (isRecord(entry) ? entry['ip'] : undefined)) : [];
-  const addresses = list.filter((ip): ip is string => typeof ip === 'string' && ip !== '');
-  if (addresses.length === 0 && typeof status['podIP'] === 'string' && status['podIP'] !== '') addresses.push(status['podIP']);
-  return addresses;
 }
 
 /** When a Pod held its addresses: from its creation (or start) until its deletion, or until its containers ended. */
@@ -160,7 +152,7 @@ export class FlowAttributor {
         const name = object.metadata?.name;
         if (typeof name === 'string') this.podsByName.set(`${group.namespace}/${name}`, workload);
         const { from, until } = podInterval(object);
-        for (const ip of podAddresses(object)) {
+        for (const ip of podAddressTexts(object)) {
           const holder: Holder = group.hostNetwork ? { kind: 'host', what: 'node' } : { kind: 'workload', workload };
           this.book.assign(ip, { from, until, holder, key: group.hostNetwork ? 'host' : workload.id });
         }
