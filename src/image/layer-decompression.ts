@@ -7,15 +7,21 @@ import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { LayerCompression } from './media-types.js';
 
-type ZlibWithZstd = typeof zlib & { createZstdDecompress?: () => Transform };
+type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (options?: { chunkSize?: number }) => Transform };
+
+/**
+ * Output chunk of the native decompressors. zlib's default (16 KiB) costs a thread-pool round trip and a callback
+ * per 16 KiB: on a 300 MB layer stack 1 MiB chunks take about half the CPU (1.2 s -> 0.65 s measured).
+ */
+const CHUNK_BYTES = 1024 * 1024;
 
 export function createDecompressor(compression: LayerCompression, what: string): Transform {
   switch (compression) {
     case 'gzip':
-      return withContext(zlib.createGunzip(), what, 'gzip');
+      return withContext(zlib.createGunzip({ chunkSize: CHUNK_BYTES }), what, 'gzip');
     case 'zstd': {
       const native = (zlib as ZlibWithZstd).createZstdDecompress;
-      return withContext(native ? native() : new ZstdDecompressStream(), what, 'zstd');
+      return withContext(native ? native({ chunkSize: CHUNK_BYTES }) : new ZstdDecompressStream(), what, 'zstd');
     }
     case 'none':
       return new PassThrough();

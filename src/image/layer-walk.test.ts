@@ -232,4 +232,27 @@ describe('walkLayers: inspector', () => {
     assert.deepEqual(inspected.sort(), ['/app.conf@top: token=abc', '/root/.ssh/id_rsa@base: PRIVATE KEY (deleted later)']);
     assert.deepEqual(result.inputs, []);
   });
+
+  it('asks wantsRest with the head of a file, drops it when refused and hands the whole file otherwise', async () => {
+    const text = `${'a'.repeat(20_000)}\nsecret at the end\n`;
+    const binary = Buffer.concat([Buffer.from('\x7fELF\0\0'), Buffer.alloc(50_000, 7)]);
+    const layer = await buildLayer([{ name: 'big.txt', content: text }, { name: 'bin/tool', content: binary }, { name: 'tiny', content: 'hi' }]);
+    const heads: string[] = [];
+    const inspected: Record<string, string> = {};
+    await walkLayers({
+      layers: [{ index: 0, digest: layer.digest, compression: layer.compression, verify: { digest: layer.digest } }],
+      open: async () => Readable.from([layer.blob]),
+      wants: () => false,
+      inspector: {
+        headBytes: 1000,
+        wants: () => true,
+        wantsRest: (file, head) => (heads.push(`${file.path} ${head.length >= Math.min(1000, file.size)}`), !head.includes(0)),
+        inspect: (file, bytes) => (inspected[file.path] = Buffer.from(bytes).toString('latin1')),
+      },
+    });
+    assert.deepEqual(heads.sort(), ['/big.txt true', '/bin/tool true', '/tiny true']);
+    assert.deepEqual(Object.keys(inspected).sort(), ['/big.txt', '/tiny']);
+    assert.equal(inspected['/big.txt'], text);
+    assert.equal(inspected['/tiny'], 'hi');
+  });
 });

@@ -48,6 +48,12 @@ export interface LayerInspector {
   inspect(file: ImageFile, bytes: Uint8Array): void;
   /** Files above this size are not read for inspection (default 1 MiB). */
   readonly maxBytes?: number;
+  /**
+   * Asked once the first `headBytes` of a file (or all of a smaller one) are read: false drops the file unbuffered
+   * (a binary is judged from its head, not held whole to be skipped).
+   */
+  wantsRest?(file: ImageFile, head: Uint8Array): boolean;
+  readonly headBytes?: number;
 }
 
 export interface LayerWalkOptions {
@@ -280,7 +286,25 @@ class LayerWalk {
   private async inspect(entry: TarEntry, file: ImageFile): Promise<void> {
     const inspector = this.options.inspector!;
     if (file.size > (inspector.maxBytes ?? 1024 ** 2)) return;
-    inspector.inspect(file, await readStream(entryData(entry)));
+    if (!inspector.wantsRest) return inspector.inspect(file, await readStream(entryData(entry)));
+    const headBytes = Math.min(inspector.headBytes ?? 8192, file.size);
+    const chunks: Uint8Array[] = [];
+    let read = 0;
+    let decided = false;
+    let dropped = false;
+    for await (const chunk of entryData(entry)) {
+      if (dropped) continue; // drained, not kept
+      chunks.push(chunk);
+      read += chunk.length;
+      if (!decided && read >= headBytes) {
+        decided = true;
+        if (!inspector.wantsRest(file, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) {
+          dropped = true;
+          chunks.length = 0;
+        }
+      }
+    }
+    if (!dropped) inspector.inspect(file, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   }
 
   /** A cataloger's or inspector's predicate that throws is a bug there: report it and treat the file as unwanted. */

@@ -7,8 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { cycloneDxSbom } from '../../outputs/sbom-cyclonedx.js';
-import { spdxSbom } from '../../outputs/sbom-spdx.js';
 import { imageSbom, readImage } from '../../sources/image/read-image.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -39,7 +37,8 @@ export function registerSbom(program: Command, env: { version: string; setExitCo
   addImageInputOptions(command).action(async (image: string, options: SbomOptions) => {
     const result = await readImage(image, { ...(options.platform ? { platform: options.platform } : {}), ...(options.insecure ? { insecure: true } : {}) });
     const sbom = imageSbom(result, { name: 'aspis', version: env.version }, new Date().toISOString(), randomUUID());
-    const text = options.output === 'spdx' ? spdxSbom(sbom) : cycloneDxSbom(sbom);
+    // Loaded on use: the CycloneDX library (and the ajv it brings) is most of the CLI's start-up (and scan image imports this file).
+    const text = options.output === 'spdx' ? (await import('../../outputs/sbom-spdx.js')).spdxSbom(sbom) : (await import('../../outputs/sbom-cyclonedx.js')).cycloneDxSbom(sbom);
     if (options.outputFile) writeFileSync(options.outputFile, text);
     else process.stdout.write(text);
     for (const line of result.problemLines) process.stderr.write(`aspis: ${line}\n`);

@@ -6,7 +6,7 @@
  */
 import type { LayerInspector } from '../layer-walk.js';
 import type { ImageFile } from '../catalogers/cataloger.js';
-import { scanForSecrets, wantsSecretScan, MAX_SECRET_SCAN_BYTES } from './secrets.js';
+import { BINARY_SNIFF_BYTES, looksBinary, scanForSecrets, wantsSecretScan, MAX_SECRET_SCAN_BYTES } from './secrets.js';
 import { SECRET_RULES } from './secret-rules.js';
 
 /** A secret found in a layer file. `inFinalFilesystem` is false when a later layer deleted or replaced the file. */
@@ -46,6 +46,19 @@ export class ImageFactsInspector implements LayerInspector {
     const wanted = (visible && file.path === PASSWD) || wantsSecretScan(file);
     if (wanted && !visible) this.hidden.add(file);
     return wanted;
+  }
+
+  readonly headBytes = BINARY_SNIFF_BYTES;
+
+  /** A binary (NUL in its head) has no secrets to find: counted as scanned, its rest never buffered. */
+  wantsRest(file: ImageFile, head: Uint8Array): boolean {
+    if (file.path === PASSWD && !this.hidden.has(file) && this.passwd === undefined) return true;
+    if (!looksBinary(head)) return true;
+    if (wantsSecretScan(file)) {
+      this.filesScanned++;
+      this.bytesScanned += file.size;
+    }
+    return false;
   }
 
   inspect(file: ImageFile, bytes: Uint8Array): void {

@@ -22,17 +22,29 @@ export function wantsSecretScan(file: Pick<ImageFile, 'path' | 'mode' | 'size'>,
   return !BINARY_EXTENSIONS.test(file.path) && !LIBRARY_TEST_DATA.test(file.path);
 }
 
+/** Bytes at the start of a file that tell text from binary: a NUL among them means binary (as git and grep judge). */
+export const BINARY_SNIFF_BYTES = 8192;
+
+/** Whether a file whose first bytes are `head` is binary, hence not searched for secrets. */
+export function looksBinary(head: Uint8Array): boolean {
+  return head.subarray(0, BINARY_SNIFF_BYTES).includes(0);
+}
+
 /**
  * Secrets in one layer file (any layer: a key added then deleted by a later layer is still in the image).
  * Reports layer, path, line and the kind of secret, never the secret: evidence carries the rule id, line,
  * column and length only. Files with a NUL byte in their first 8 KiB are binary and skipped.
  */
 export function scanForSecrets(file: Pick<ImageFile, 'path' | 'layerDigest'>, content: Uint8Array): HygieneFinding[] {
-  if (content.subarray(0, 8192).includes(0)) return [];
+  if (looksBinary(content)) return [];
   const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  // Line starts are found only once a rule matches: most files have no match.
+  let lineStarts: number[] | undefined;
   const lineOf = (index: number): number => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -59,7 +71,7 @@ export function scanForSecrets(file: Pick<ImageFile, 'path' | 'layerDigest'>, co
         message: `${rule.description} in ${file.path} line ${line + 1}`,
         layerDigest: file.layerDigest,
         path: file.path,
-        evidence: { rule: rule.id, line: line + 1, column: index - lineStarts[line]! + 1, length: value.length },
+        evidence: { rule: rule.id, line: line + 1, column: index - lineStarts![line]! + 1, length: value.length },
       });
     }
   }
