@@ -30,6 +30,11 @@ export interface ImageScanReport {
   /** Check exceptions of `.aspis.yaml` to look at (expired, unused, invalid), when image checks ran. */
   readonly checkWaivers?: readonly WaiverReport[];
   readonly problems: readonly string[];
+  /**
+   * What the reader should know that is not a problem (the exit code ignores it): packages whose version cannot be
+   * matched against the database, such as Go's "(devel)" main modules.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** A container of a running Pod that uses an image (`scan cluster --images`). */
@@ -132,6 +137,7 @@ function imageJson(image: TriagedImageScan): Record<string, unknown> {
     findings: scan.findings,
     ...(scan.checkWaivers && scan.checkWaivers.length > 0 ? { checkWaivers: scan.checkWaivers } : {}),
     problems: scan.problems,
+    ...(scan.notes && scan.notes.length > 0 ? { notes: scan.notes } : {}),
   };
 }
 

@@ -92,6 +92,7 @@ const imageFields = {
   findings: z.array(finding).describe('Image check findings (kind ContainerImage); waived ones carry `waiver`.'),
   checkWaivers: z.array(checkWaiverReport).optional().describe('Check exceptions to look at (expired, unused, invalid).'),
   problems: z.array(z.string()).describe('What could not be read in this image; any problem makes the scan exit 2.'),
+  notes: z.array(z.string()).optional().describe('Not problems (the exit code ignores them): packages whose version cannot be matched against the vulnerability database.'),
 };
 
 const sharedFields = {

@@ -62,6 +62,7 @@ function imageSection(image: TriagedImageScan): string[] {
   }
   for (const w of scan.checkWaivers ?? []) lines.push(`check exception at ${w.declaredAt} (${w.checks.join(', ')}) ${w.status}: ${w.message}`);
   for (const problem of scan.problems) lines.push(`problem: ${problem}`);
+  for (const note of scan.notes ?? []) lines.push(`note: ${note}`);
   return lines;
 }
 

@@ -11,9 +11,10 @@ import { Option, type Command } from 'commander';
 import { SEVERITIES, type Severity } from '../../core/model/severity.js';
 import { imageScanJson, RATINGS, type ImageScanDocument, type ImageScanReport } from '../../outputs/image-scan-report.js';
 import { matchPackages } from '../../vuln/matching/match-packages.js';
+import { formatUnmatchedPackage, unmatchableVersions } from '../../vuln/matching/unmatchable-versions.js';
 import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
 import { addOfflineOptions, openScanDatabase } from '../offline-options.js';
-import { imageScanExitCode, imageScanProblemLines } from '../scan/image-scan-outcome.js';
+import { imageScanExitCode, imageScanNoteLines, imageScanProblemLines } from '../scan/image-scan-outcome.js';
 import { loadImageCheckSetup } from '../scan/image-check-setup.js';
 import { scanOneImage } from '../scan/scan-one-image.js';
 import { recordScanResult } from '../scan/record-scan-result.js';
@@ -89,7 +90,14 @@ export function registerScanSbom(scan: Command, env: { version: string; setExitC
     for (const skipped of sbom.skipped) process.stderr.write(`aspis: ${skipped.where}: not matched: ${skipped.reason}\n`);
     const db = await openScanDatabase(options);
     try {
-      const scanned: ImageScanReport = { target: { name: file, format: sbom.format }, packages: sbom.packages, vulnerabilities: matchPackages(db, sbom.packages), findings: [], problems: sbom.errors };
+      const scanned: ImageScanReport = {
+        target: { name: file, format: sbom.format },
+        packages: sbom.packages,
+        vulnerabilities: matchPackages(db, sbom.packages),
+        findings: [],
+        problems: sbom.errors,
+        notes: unmatchableVersions(sbom.packages).map(formatUnmatchedPackage),
+      };
       // No image checks run on an SBOM: the rest of the configuration's problems are reported here.
       env.setExitCode(await write(document(scanned, triage, now, env.version, triage.configProblems), options));
     } finally {
@@ -134,6 +142,7 @@ async function write(document: ImageScanDocument, options: VulnScanOptions): Pro
   const text = await render(document, options.output);
   if (options.outputFile) writeFileSync(options.outputFile, text);
   else process.stdout.write(text);
+  for (const line of imageScanNoteLines(document)) process.stderr.write(`aspis: note: ${line}\n`);
   for (const line of imageScanProblemLines(document)) process.stderr.write(`aspis: ${line}\n`);
   return imageScanExitCode(document, options.failOn);
 }

@@ -19,6 +19,12 @@ export function imageScanExitCode(document: ImageScanDocument, failOn: Severity 
   return EXIT.ok;
 }
 
+/** The notes of every image (packages that cannot be matched): written to stderr as notes, never failing the scan. */
+export function imageScanNoteLines(document: ImageScanDocument): string[] {
+  const multiple = document.images.length > 1;
+  return document.images.flatMap((image) => (image.scan.notes ?? []).map((n) => (multiple ? `${String(image.scan.target.name)}: ${n}` : n)));
+}
+
 export function imageScanProblemLines(document: ImageScanDocument): string[] {
   const multiple = document.images.length > 1;
   return [

@@ -16,7 +16,7 @@ import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
 import { clusterTarget, type ClusterOptions } from '../cluster-options.js';
 import { EXIT } from '../exit-codes.js';
-import { imageScanExitCode, imageScanProblemLines } from './image-scan-outcome.js';
+import { imageScanExitCode, imageScanNoteLines, imageScanProblemLines } from './image-scan-outcome.js';
 import { loadImageCheckSetup } from './image-check-setup.js';
 import { scanOneImage, type ScanOneImageOptions } from './scan-one-image.js';
 import { formatInputError, loadVulnerabilityTriage } from './vulnerability-triage-inputs.js';
@@ -86,6 +86,7 @@ export async function scanClusterImages(options: ClusterImagesOptions, version: 
   const text = format === 'json' ? clusterImagesJson(document) : format === 'sarif' ? imageScanSarif(document) : imageScanTable(document);
   if (options.outputFile) writeFileSync(options.outputFile, text);
   else process.stdout.write(text);
+  for (const line of imageScanNoteLines(document)) process.stderr.write(`aspis: note: ${line}\n`);
   for (const line of imageScanProblemLines(document)) process.stderr.write(`aspis: ${line}\n`);
   return images.length === 0 && document.problems.length === 0 ? EXIT.ok : imageScanExitCode(document, options.failOn);
 }

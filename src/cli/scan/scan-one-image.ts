@@ -17,6 +17,7 @@ import { ScanSession } from '../../scan/scan-session.js';
 import { readImage, type ReadImageResult } from '../../sources/image/read-image.js';
 import type { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { matchPackages } from '../../vuln/matching/match-packages.js';
+import { formatUnmatchedPackage, unmatchableVersions } from '../../vuln/matching/unmatchable-versions.js';
 import { loadImageCheckSetup, type ImageCheckSetup } from './image-check-setup.js';
 
 export interface ScanOneImageOptions {
@@ -71,6 +72,7 @@ export async function scanOneImage(input: string, db: VulnDatabase, options: Sca
     findings: checked.findings,
     problems: [...result.problemLines, ...checked.problems],
     checkWaivers: checked.waivers,
+    notes: unmatchableVersions(packages).map(formatUnmatchedPackage),
   };
 }
 

@@ -4,7 +4,7 @@ import { formatImageProblem } from '../../image/image-problem.js';
 import type { LayerInspector } from '../../image/layer-walk.js';
 import type { ImageSbom } from '../../image/sbom/image-sbom.js';
 import { catalogOpenedImage, type ImageCatalogResult } from './catalog-opened-image.js';
-import { IMAGE_CATALOGERS } from './image-catalogers.js';
+import { DEFAULT_CATALOGERS } from '../../image/catalogers/default-catalogers.js';
 import { openImage, type OpenImageOptions } from './open-image.js';
 
 export interface ReadImageResult extends ImageCatalogResult {
@@ -21,7 +21,7 @@ export interface ReadImageOptions extends OpenImageOptions {
 export async function readImage(input: string, options: ReadImageOptions = {}): Promise<ReadImageResult> {
   const image = await openImage(input, options);
   try {
-    const result = await catalogOpenedImage(image, IMAGE_CATALOGERS, {
+    const result = await catalogOpenedImage(image, DEFAULT_CATALOGERS, {
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       ...(options.inspector ? { inspector: options.inspector } : {}),
     });

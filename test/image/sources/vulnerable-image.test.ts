@@ -209,7 +209,11 @@ describe('image (b): old vulnerable Python, npm and Go packages on Debian 12', {
 
     const scan = runCli(['scan', 'image', reference(), '--db', db, '-o', 'json']);
     assert.equal(scan.code, 0, scan.stderr);
-    const report = JSON.parse(scan.stdout) as { vulnerabilities: Array<{ id: string; records: string[]; package: { ecosystem: string; name: string; version: string } }> };
+    const report = JSON.parse(scan.stdout) as { vulnerabilities: Array<{ id: string; records: string[]; package: { ecosystem: string; name: string; version: string } }>; notes?: string[] };
+    // The (devel) main module cannot be matched: a note in the JSON and on stderr, not a problem (exit 0 above).
+    assert.equal(report.notes?.length, 1);
+    assert.match(report.notes![0]!, /^Go package example\.com\/aspis\/vulnerable-go-app \(devel\): not matched against the vulnerability database: .*development build/);
+    assert.ok(scan.stderr.includes(`aspis: note: ${report.notes![0]}`), scan.stderr);
     const reported = report.vulnerabilities
       .filter((v) => ['PyPI', 'npm', 'Go'].includes(v.package.ecosystem))
       .flatMap((v) => v.records.map((id) => `${v.package.ecosystem} ${v.package.name} ${v.package.version} ${id}`));
