@@ -10,7 +10,9 @@
  *
  *   const model = buildNetworkModel(objects, { defaultNamespace: 'default', podsFrom: 'templates' | 'pods' });
  *   model.groups      PodGroup[]: workloads (pods grouped by top-most owner), each a PodNetwork
- *                     { id 'ns/Kind/name', owner, namespace, labels, ports (container ports), hostNetwork, pods }
+ *                     { id 'ns/Kind/name', owner, namespace, labels, ports (container ports), hostNetwork, pods,
+ *                       addresses (the pods' status.podIPs, when known) }; pods an ipBlock tells apart are in
+ *                     separate groups, so every verdict on a group holds for each of its pods
  *   model.policies    NetworkPolicy[] (valid ones; invalid ones are in model.issues with object, field and message)
  *   model.adminPolicies / model.baselinePolicy   AdminNetworkPolicies (evaluation order) and the baseline, if any
  *   model.services    ServiceInfo[] { namespace, name, type, selector, ports: { port, protocol, targetPort } }
@@ -44,6 +46,8 @@
 export { buildNetworkModel } from './network-model.js';
 export type { ModelIssue, NamespaceInfo, NetworkModel, NetworkModelOptions } from './network-model.js';
 export { podGroups } from './pod-groups.js';
+export { podAddressesOf } from './pod-addresses.js';
+export { AddressClasses } from './address-classes.js';
 export type { PodGroup, PodsFrom, WorkloadRef } from './pod-groups.js';
 export { Reachability, canonicalExternal } from './reachability.js';
 export type { ExternalAccess } from './reachability.js';

@@ -8,18 +8,18 @@
  *    by name (each destination declares its own numbers) and ranges with endPort, TCP and UDP, every policyTypes
  *    form); the rig applies them; for every ordered pod pair × port, a real connection is compared with Aspis's
  *    verdict on the objects read back from the API server the way `aspis netpol … --kubeconfig` reads them:
- *    - "exact": the engine's per-connection verdict for the two pods with their addresses (an ipBlock matches a pod
- *      by address, as in upstream's e2e suite). Every probe must agree with it, or differ exactly where one of
- *      kube-router's five documented deviations from the spec predicts (kube-router-deviation.ts: each was found by
- *      this test, reduced by fast-check, and read in kube-router's source); both counts are printed.
- *    - `netpol reach`'s matrix and `netpol explain`'s verdict must equal each other. They differ from "exact" only
- *      where an ipBlock holds a pod's address: pod groups read from a cluster carry no addresses yet, so only a
- *      0.0.0.0/0 block matches them (a known gap of src/network, counted as reachWithoutPodAddresses).
+ *    - `netpol reach`'s matrix (pod groups with their pods' addresses: an ipBlock matches a pod by address, as in
+ *      upstream's e2e suite). Every probe must agree with it, or differ exactly where one of kube-router's five
+ *      documented deviations from the spec predicts (kube-router-deviation.ts: each was found by this test, reduced
+ *      by fast-check, and read in kube-router's source); both counts are printed.
+ *    - `netpol explain`'s verdict on the two groups, and "exact": the engine's per-connection verdict for the two
+ *      pods, each with its own address. Both must equal reach's on every probe (reachDiffersFromExact is printed and
+ *      must be 0: before pod groups carried addresses, reach matched a pod only by a 0.0.0.0/0 block).
  *    A pod's traffic to itself is not probed: it never leaves the pod's namespace (loopback), so no NetworkPolicy
  *    implementation sees it; upstream's e2e suite does not test it either.
- * 2. Generation end to end: a known call graph runs while `conntrack -E` records; `aspis netpol generate` writes
- *    policies from that recording and the live cluster; applied, the same calls still connect and every other pair
- *    and port is refused.
+ * 2. Generation end to end: a known call graph runs while `conntrack -E` records; `aspis netpol generate --kubeconfig`
+ *    writes policies from that recording and the live cluster (conntrack's addresses attributed through the live
+ *    Pods' status.podIPs); applied, the same calls still connect and every other pair and port is refused.
  *
  * ASPIS_DATAPLANE_SCENARIOS sets the number of random scenarios (default 200); ASPIS_DATAPLANE_SEED replays one run.
  * Skips (with the reason) only where the rig cannot run: not root, no network namespaces, missing tools.
@@ -186,7 +186,7 @@ interface Observation {
   protocol: Protocol;
   port: number;
   dataplane: ProbeResult;
-  /** The engine's verdict for these two pods, their addresses known (as for pods in flows): the exact one. */
+  /** The engine's per-connection verdict for these two pods, each with its own address. */
   exact: boolean;
   /** `netpol reach`'s matrix and `netpol explain`'s verdict on the objects read from the cluster. */
   reach: boolean;
@@ -234,9 +234,9 @@ async function observeAll(rig: DataplaneRig, view: AspisView): Promise<Observati
 }
 
 function describeObservation(o: Observation): string {
-  const leak = o.kubeRouter !== o.exact ? ` (kube-router's documented deviations predict ${o.kubeRouter ? 'allowed' : 'denied'})` : '';
+  const leak = o.kubeRouter !== o.reach ? ` (kube-router's documented deviations predict ${o.kubeRouter ? 'allowed' : 'denied'})` : '';
   const says = (allowed: boolean) => (allowed ? 'allowed' : 'denied');
-  return `${o.from} → ${o.to} ${o.protocol}/${o.port}: kube-router ${o.dataplane}, Aspis ${says(o.exact)} (reach ${says(o.reach)}, explain ${says(o.connection)})${leak}`;
+  return `${o.from} → ${o.to} ${o.protocol}/${o.port}: kube-router ${o.dataplane}, Aspis reach ${says(o.reach)} (explain ${says(o.connection)}, per pod ${says(o.exact)})${leak}`;
 }
 
 // ---- the tests ---------------------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ describe('NetworkPolicy verdicts against kube-router on a real dataplane', { ski
     const outcomes = { open: 0, refused: 0, timeout: 0 };
     let agreeing = 0;
     let leaked = 0;
-    let reachWithoutAddresses = 0;
+    let reachDiffersFromExact = 0;
     const started = Date.now();
     let lastFailure = '';
     const property = fc.asyncProperty(policySet, async (policies) => {
@@ -297,14 +297,14 @@ describe('NetworkPolicy verdicts against kube-router on a real dataplane', { ski
         const observations = await observeAll(rig, await aspisView(cp, rig));
         probes += observations.length;
         for (const o of observations) if (o.dataplane in outcomes) outcomes[o.dataplane as keyof typeof outcomes]++;
-        // Aspis's two engines agree with each other; the dataplane agrees with Aspis, or differs exactly where
+        // reach, explain and the per-pod verdict agree; the dataplane agrees with reach, or differs exactly where
         // kube-router's documented deviation says (a probe it explains is counted, never dropped).
         const disagreements = observations.filter(
-          (o) => o.reach !== o.connection || (o.dataplane === 'open') !== o.kubeRouter || o.dataplane.startsWith('error'),
+          (o) => o.reach !== o.connection || o.reach !== o.exact || (o.dataplane === 'open') !== o.kubeRouter || o.dataplane.startsWith('error'),
         );
-        agreeing += observations.filter((o) => (o.dataplane === 'open') === o.exact).length;
-        reachWithoutAddresses += observations.filter((o) => o.reach !== o.exact).length;
-        leaked += observations.filter((o) => o.kubeRouter !== o.exact && (o.dataplane === 'open') === o.kubeRouter).length;
+        agreeing += observations.filter((o) => (o.dataplane === 'open') === o.reach).length;
+        reachDiffersFromExact += observations.filter((o) => o.reach !== o.exact).length;
+        leaked += observations.filter((o) => o.kubeRouter !== o.reach && (o.dataplane === 'open') === o.kubeRouter).length;
         if (disagreements.length > 0) {
           assert.fail(disagreements.map(describeObservation).join('\n'));
         }
@@ -318,9 +318,10 @@ describe('NetworkPolicy verdicts against kube-router on a real dataplane', { ski
     const seconds = (Date.now() - started) / 1000;
     // One line of figures for the record (docs and the issue quote it): scenarios, probes, outcomes, wall time.
     console.log(
-      JSON.stringify({ suite: 'real-dataplane', scenarios, probes, agreeWithAspis: agreeing, kubeRouterDeviations: leaked, reachWithoutPodAddresses: reachWithoutAddresses, unexplained: probes - agreeing - leaked, outcomes, seconds: Math.round(seconds) }),
+      JSON.stringify({ suite: 'real-dataplane', scenarios, probes, agreeWithAspis: agreeing, kubeRouterDeviations: leaked, reachDiffersFromExact, unexplained: probes - agreeing - leaked, outcomes, seconds: Math.round(seconds) }),
     );
-    assert.equal(agreeing + leaked, probes, 'every probe agrees with Aspis or is kube-router\'s documented deviation');
+    assert.equal(agreeing + leaked, probes, 'every probe agrees with Aspis\'s reach or is kube-router\'s documented deviation');
+    assert.equal(reachDiffersFromExact, 0, 'reach\'s matrix equals the per-pod verdict on every probe');
     assert.ok(scenarios >= SCENARIOS, `only ${scenarios} scenarios ran`);
     assert.ok(outcomes.open > probes / 10 && outcomes.refused > probes / 10, `the scenarios exercise both verdicts: ${JSON.stringify(outcomes)}`);
   });
@@ -347,15 +348,21 @@ describe('NetworkPolicy verdicts against kube-router on a real dataplane', { ski
     writeFileSync(flowsFile, await recording.stop());
 
     const outputDir = join(dir, 'generated');
-    // A live-cluster read keeps no pod addresses (see the generate hint), so conntrack's addresses are attributed
-    // through a dump of the same API server, as docs/network-segmentation.md tells users to do.
+    // conntrack sees addresses only: they are attributed through the live Pods' status.podIPs, read from the cluster.
+    const generate = runCli(['netpol', 'generate', '--flows', flowsFile, '--kubeconfig', cp.adminKubeconfig, '--output-dir', outputDir]);
+    assert.equal(generate.code, 0, generate.stderr);
+    assert.match(generate.stderr, /0 flows would break/);
+    const notEvaluated = generate.stderr.split('Not evaluated:')[1] ?? '';
+    for (const pod of rig.pods) assert.ok(!notEvaluated.includes(` ${pod.ip}:`), `the address of ${pod.key} is attributed:\n${generate.stderr}`);
+    // The same recording through a dump of the API server (what users do for pods deleted since) gives the same policies.
     const dump = await cp.kubectl(['get', 'namespaces,pods,services', '-A', '-o', 'yaml']);
     assert.equal(dump.code, 0, dump.stderr);
     const inventory = join(dir, 'cluster.yaml');
     writeFileSync(inventory, dump.stdout);
-    const generate = runCli(['netpol', 'generate', '--flows', flowsFile, '-f', inventory, '--output-dir', outputDir]);
-    assert.equal(generate.code, 0, generate.stderr);
-    assert.match(generate.stderr, /0 flows would break/);
+    const fromDump = runCli(['netpol', 'generate', '--flows', flowsFile, '-f', inventory]);
+    assert.equal(fromDump.code, 0, fromDump.stderr);
+    const fromCluster = runCli(['netpol', 'generate', '--flows', flowsFile, '--kubeconfig', cp.adminKubeconfig]);
+    assert.equal(fromCluster.stdout, fromDump.stdout, 'the same policies from the live cluster as from its dump');
     const generated = readdirSync(outputDir).flatMap((ns) =>
       readdirSync(join(outputDir, ns)).flatMap((file) => parseAllDocuments(readFileSync(join(outputDir, ns, file), 'utf8')).map((d) => d.toJS() as Json)),
     );
