@@ -3,8 +3,9 @@
  * - a workload: `Kind/namespace/name`, `namespace/name` or `name` (namespace from the default), matching the owner of
  *   pod groups (a Deployment, a StatefulSet, a bare Pod…); the kind is case-insensitive;
  * - a Service: `svc/name`, `svc/namespace/name`, `service/…` or `Service/…`: its backing pod groups, with its ports;
- * - an address outside the pod network: an IPv4 or IPv6 address, or `external` (a host of unknown address, which
- *   only an ipBlock covering a whole address family matches).
+ * - an IPv4 or IPv6 address: the pod groups holding it (pods' `status.podIPs`, when the input has them), else an
+ *   address outside the pod network; or `external` (a host of unknown address, which only an ipBlock covering a whole
+ *   address family matches).
  * A name that matches nothing is an error naming what exists nearby.
  */
 import type { IpAddress } from '../core/k8s/ip-set.js';
@@ -44,7 +45,11 @@ export function resolveEndpoint(model: NetworkModel, text: string, namespace: st
   if (value === '') throw new EndpointError('an empty name designates nothing');
   if (value === 'external' || value === 'internet') return { kind: 'external', text: value };
   const address = parseIpAddress(value);
-  if (address) return { kind: 'external', text: value, address };
+  if (address) {
+    // A pod's address is that pod (a hostNetwork pod's is its node's, shared by every hostNetwork pod there).
+    const holders = model.groups.filter((group) => group.addresses?.some((a) => a.family === address.family && a.value === address.value));
+    return holders.length > 0 ? { kind: 'workload', text: value, groups: holders } : { kind: 'external', text: value, address };
+  }
   const parts = value.split('/');
   if (parts.length > 3 || parts.some((p) => p === '')) throw new EndpointError(`"${text}" is not a workload (Kind/namespace/name, namespace/name, name), a Service (svc/namespace/name) or an IP address`);
 

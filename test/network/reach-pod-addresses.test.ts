@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { KubeObject } from '../../src/core/model/resource.js';
 import { workloadOf } from '../../src/core/k8s/workload.js';
 import type { Endpoint, NetworkModel, PodNetwork, Protocol } from '../../src/network/index.js';
-import { buildNetworkModel, evaluateConnection, parseIpAddress, podNetworkOf, Reachability, reachMatrix, matrixPorts } from '../../src/network/index.js';
+import { buildNetworkModel, evaluateConnection, explainConnection, resolveEndpoint, parseIpAddress, podNetworkOf, Reachability, reachMatrix, matrixPorts } from '../../src/network/index.js';
 import { podAddressesOf } from '../../src/network/pod-addresses.js';
 import { namespace, policy } from './netpol-fixtures.js';
 
@@ -208,5 +208,15 @@ describe('reach with pod addresses', () => {
     assert.ok(engine.ports(client, server).has('TCP', 80));
     assert.ok(engine.fromExternal(server).some((a) => a.addresses.has(parseIpAddress('10.77.0.9')!)), 'the rest of the block is an external peer');
     assert.ok(!engine.fromExternal(server).some((a) => a.addresses.has(parseIpAddress('10.77.0.20')!)));
+  });
+
+  it("explain takes a pod's address for that pod; an address no pod holds stays external", () => {
+    const model = replicas(['10.0.0.1', '10.0.0.2'], [denyAllBut({ cidr: '10.0.0.0/24', except: ['10.0.0.2/32'] })]);
+    const pod = resolveEndpoint(model, '10.0.0.2');
+    assert.equal(pod.kind, 'workload');
+    assert.deepEqual(pod.kind === 'workload' ? pod.groups.map((g) => g.id) : [], ['a/Deployment/d0#2']);
+    assert.equal(explainConnection(model, pod, resolveEndpoint(model, 'a/d0'), 80, 'TCP').allowed, 'no', 'the excepted replica is denied');
+    assert.equal(explainConnection(model, resolveEndpoint(model, '10.0.0.1'), resolveEndpoint(model, '10.0.0.2'), 80, 'TCP').allowed, 'yes');
+    assert.deepEqual(resolveEndpoint(model, '10.0.0.3'), { kind: 'external', text: '10.0.0.3', address: parseIpAddress('10.0.0.3') });
   });
 });
