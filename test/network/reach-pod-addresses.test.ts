@@ -10,8 +10,9 @@ import fc from 'fast-check';
 import type { KubeObject } from '../../src/core/model/resource.js';
 import { workloadOf } from '../../src/core/k8s/workload.js';
 import type { Endpoint, NetworkModel, PodNetwork, Protocol } from '../../src/network/index.js';
-import { buildNetworkModel, evaluateConnection, explainConnection, resolveEndpoint, parseIpAddress, podNetworkOf, Reachability, reachMatrix, matrixPorts } from '../../src/network/index.js';
+import { buildNetworkModel, evaluateConnection, explainConnection, parseNetworkPolicy, policyList, resolveEndpoint, parseIpAddress, podNetworkOf, Reachability, reachMatrix, matrixPorts } from '../../src/network/index.js';
 import { podAddressesOf } from '../../src/network/pod-addresses.js';
+import { replayEdge } from '../../src/network/flows/replay.js';
 import { namespace, policy } from './netpol-fixtures.js';
 
 const NAMESPACES = ['a', 'b'];
@@ -218,5 +219,18 @@ describe('reach with pod addresses', () => {
     assert.equal(explainConnection(model, pod, resolveEndpoint(model, 'a/d0'), 80, 'TCP').allowed, 'no', 'the excepted replica is denied');
     assert.equal(explainConnection(model, resolveEndpoint(model, '10.0.0.1'), resolveEndpoint(model, '10.0.0.2'), 80, 'TCP').allowed, 'yes');
     assert.deepEqual(resolveEndpoint(model, '10.0.0.3'), { kind: 'external', text: '10.0.0.3', address: parseIpAddress('10.0.0.3') });
+  });
+
+  it('replaying policies other than the model\'s splits a group by their ipBlocks: an edge from replicas on both sides of an except is partly allowed', () => {
+    const model = replicas(['10.0.0.1', '10.0.0.2'], []);
+    assert.equal(model.groups.length, 1, 'no policy of the model tells the replicas apart');
+    const web = model.groups[0]!;
+    const proposed = parseNetworkPolicy(policy('a', 'egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24', except: ['10.0.0.2/32'] } }] }] }), 'default').policy!;
+    const workload = { id: 'a/Deployment/d0', namespace: 'a', kind: 'Deployment', name: 'd0', groups: [web] };
+    const end = { type: 'workload' as const, namespace: 'a', kind: 'Deployment', name: 'd0' };
+    const edge = { from: end, to: end, protocol: 'TCP' as const, port: 80, count: 1 };
+    const lookup = policyList([proposed], (ns) => ({ 'kubernetes.io/metadata.name': ns }));
+    const exact = replayEdge(edge, new Map([[workload.id, workload]]), lookup, { policies: [proposed] });
+    assert.deepEqual([exact.allowed, exact.partly], [false, true], 'the replica at 10.0.0.2 is an excepted destination');
   });
 });

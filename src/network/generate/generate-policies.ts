@@ -77,7 +77,8 @@ export function generatePolicies(observation: FlowObservation, model: NetworkMod
   const valid = (policy: RenderedPolicy) => !invalid.has(`${policy.namespace}/${policy.name}`);
   const networkPolicies = rendered.filter(valid);
   const output = options.dialect === 'cilium' ? renderCiliumPolicies(plan).filter(valid) : networkPolicies;
-  const lookup = lookupOf(options.withExisting ? [...model.policies, ...generated] : generated, model);
-  const replay = replayEdges(observation.edges, observation.workloads, lookup);
+  const replayed = options.withExisting ? [...model.policies, ...generated] : generated;
+  // The generated policies' ipBlocks may tell apart pods the inventory's policies did not: replay splits those groups.
+  const replay = replayEdges(observation.edges, observation.workloads, lookupOf(replayed, model), { policies: replayed });
   return { plan, output, networkPolicies, replay };
 }

@@ -128,7 +128,8 @@ function replayBeforeAfter(observation: FlowObservation, before: NetworkModel, a
   const replay: HardenReplay = { edges: [], broken: [], flows: 0, brokenFlows: 0, alreadyDeniedFlows: 0 };
   for (const edge of observation.edges) {
     const was = replayEdge(edge, observation.workloads, before.lookup);
-    const now = replayEdge(edge, observation.workloads, after.lookup);
+    // The hardened policies' ipBlocks may tell apart pods of one group of the observation's model.
+    const now = replayEdge(edge, observation.workloads, after.lookup, { policies: after.policies });
     replay.edges.push({ edge, before: was, after: now });
     replay.flows += edge.count;
     if (!was.allowed) replay.alreadyDeniedFlows += edge.count;
