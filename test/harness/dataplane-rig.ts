@@ -257,11 +257,19 @@ export class DataplaneRig {
     if (previous > 0) await this.cp.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${SYNC_NAMESPACE}/networkpolicies/sync-${previous}`);
     const marker = `policy name: sync-${generation} `;
     const deadline = Date.now() + timeoutMs;
+    let lastError = '';
     for (;;) {
-      const rules = await runAsync('ip', ['netns', 'exec', this.nodeNetns, 'iptables-save', '-t', 'filter']);
+      // iptables-save (nf_tables) can fail while kube-router is rewriting the table ("Set with index N in kernel
+      // doesn't exist"): the table is then not in its final state, so that is one more poll, not a failure.
+      const rules = await runAsync('ip', ['netns', 'exec', this.nodeNetns, 'iptables-save', '-t', 'filter']).catch((error: Error) => {
+        lastError = error.message;
+        return '';
+      });
       if (rules.includes(marker)) return;
       if (!this.kubeRouter.running()) throw new Error(`kube-router exited:\n${this.kubeRouter.logTail()}`);
-      if (Date.now() > deadline) throw new Error(`kube-router did not sync sync-${generation} within ${timeoutMs} ms:\n${this.kubeRouter.logTail()}`);
+      if (Date.now() > deadline) {
+        throw new Error(`kube-router did not sync sync-${generation} within ${timeoutMs} ms:\n${lastError ? `last iptables-save error: ${lastError}\n` : ''}${this.kubeRouter.logTail()}`);
+      }
       await sleep(40);
     }
   }
