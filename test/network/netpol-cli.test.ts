@@ -12,26 +12,9 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { runCli } from '../cli/run-cli.js';
 import type { CliResult } from '../cli/run-cli.js';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess } from '../cli/run-cli-in-process.js';
 
-/** Runs `aspis ARGS` through main() with stdout and stderr captured. */
-async function aspis(args: string[]): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  // The test runner reports through stdout too, in binary chunks: those pass through; aspis writes text.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (out.push(chunk), true) : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (err.push(chunk), true) : (writeErr as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'aspis', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const aspis = runCliInProcess;
 import type { NetpolDiffReport, NetpolExplainReport, NetpolReachReport } from '../../src/outputs/netpol-report.js';
 
 const CORPUS = '/work/shared/corpora/microservices-demo';

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess } from '../cli/run-cli-in-process.js';
 import type { NetpolDiffReport, NetpolExplainReport, NetpolReachReport } from '../../src/outputs/netpol-report.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
@@ -19,23 +19,7 @@ const CORPUS = '/work/shared/corpora/microservices-demo';
 const POLICY_DIR = join(CORPUS, 'kustomize/components/network-policies');
 const NS = 'boutique';
 
-async function aspis(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  // The test runner reports through stdout too, in binary chunks: those pass through; aspis writes text.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (out.push(chunk), true) : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (err.push(chunk), true) : (writeErr as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'aspis', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const aspis = runCliInProcess;
 
 describe('aspis netpol on a live cluster (Online Boutique)', () => {
   let cp: ControlPlane;

@@ -145,8 +145,8 @@ function addPort(ports: PlannedPort[], port: PlannedPort): void {
   if (!ports.some((p) => p.protocol === port.protocol && p.port === port.port)) ports.push(port);
 }
 
-/** Every workload of the inventory and of the flows, by id (inventory workloads built from the model's groups). */
-function allWorkloads(model: NetworkModel, observation: FlowObservation): Map<string, FlowWorkload> {
+/** Every workload of the model (pods grouped by owner), by id. */
+export function modelWorkloads(model: NetworkModel): Map<string, FlowWorkload> {
   const out = new Map<string, FlowWorkload>();
   for (const group of model.groups) {
     const id = workloadId(group.owner.namespace, group.owner.kind, group.owner.name);
@@ -154,6 +154,12 @@ function allWorkloads(model: NetworkModel, observation: FlowObservation): Map<st
     if (!workload) out.set(id, (workload = { id, namespace: group.owner.namespace, kind: group.owner.kind, name: group.owner.name, groups: [] }));
     workload.groups.push(group);
   }
+  return out;
+}
+
+/** Every workload of the inventory and of the flows, by id (inventory workloads built from the model's groups). */
+function allWorkloads(model: NetworkModel, observation: FlowObservation): Map<string, FlowWorkload> {
+  const out = modelWorkloads(model);
   for (const [id, workload] of observation.workloads) if (!out.has(id)) out.set(id, workload);
   return out;
 }

@@ -33,7 +33,7 @@ import { commentedYaml } from '../generate/commented-yaml.js';
 import { ownerIndex } from '../generate/generate-policies.js';
 import { ruleComment } from '../generate/justification.js';
 import { MANAGED_BY_LABEL, ruleOf } from '../generate/network-policy-render.js';
-import { DNS_PORT, planPolicies } from '../generate/policy-plan.js';
+import { DNS_PORT, modelWorkloads, planPolicies } from '../generate/policy-plan.js';
 import { stableLabels, workloadSelector } from '../generate/workload-selector.js';
 import type { ReportedVulnerability } from './scanned-image-report.js';
 import type { InternetExposure } from './workload-exposure.js';
@@ -140,17 +140,6 @@ function describeReason(reason: HardenReason): string {
   return `${v.id}${aliases} ${v.severity}${score} in ${v.package.ecosystem} ${v.package.name} ${v.package.version}, image ${reason.image} (container ${reason.container})`;
 }
 
-/** Every workload of the model (pods grouped by owner), by id. */
-export function modelWorkloads(model: NetworkModel): Map<string, FlowWorkload> {
-  const out = new Map<string, FlowWorkload>();
-  for (const group of model.groups) {
-    const id = workloadId(group.owner.namespace, group.owner.kind, group.owner.name);
-    let workload = out.get(id);
-    if (!workload) out.set(id, (workload = { id, namespace: group.owner.namespace, kind: group.owner.kind, name: group.owner.name, groups: [] }));
-    workload.groups.push(group);
-  }
-  return out;
-}
 
 class WorkloadHardener {
   private readonly engine: Reachability;

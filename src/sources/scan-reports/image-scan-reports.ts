@@ -10,7 +10,8 @@
  * used; a report without a usable target is left out.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { nodeAtPath } from '../../core/yaml/node-at-path.js';
 import type { InputError } from '../../core/model/report.js';
 import { isSeverity } from '../../core/model/severity.js';
 import type { Severity } from '../../core/model/severity.js';
@@ -69,15 +70,8 @@ class Problems {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
     return this.list.map(({ path, message }) => {
-      let node: unknown = doc.contents;
-      for (const segment of path) {
-        let next: unknown;
-        if (isMap(node)) next = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment))?.value;
-        else if (isSeq(node) && typeof segment === 'number') next = node.items[segment];
-        if (next === undefined || next === null) break;
-        node = next;
-      }
-      const range = (node as { range?: [number, number] } | undefined)?.range;
+      const node = nodeAtPath(doc.contents, path);
+      const range = node?.range;
       const at = range ? lineCounter.linePos(range[0]) : undefined;
       const field = formatPath(path);
       return { source: file, ...(at ? { line: at.line, column: at.col } : {}), ...(field ? { field } : {}), message };

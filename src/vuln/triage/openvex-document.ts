@@ -3,9 +3,9 @@
  * vulnerability. Pure: the caller reads the file; errors name the file, line and field so a bad statement is found
  * at once. An invalid statement is left out (it suppresses nothing) and the others still apply.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { nodeAtPath } from '../../core/yaml/node-at-path.js';
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const;
 export type VexStatus = (typeof VEX_STATUSES)[number];
@@ -136,7 +136,7 @@ export function parseOpenVex(content: string, file: string, order = 0): { docume
   if (doc.errors.length > 0) return { errors: doc.errors.slice(0, 1).map((e) => ({ source: file, ...at(e.pos[0]), message: `not valid JSON: ${e.message.split('\n')[0]}` })) };
   const json: unknown = doc.toJS();
   const errorAt = (path: Path, message: string): VexError => {
-    const node = nodeAt(doc.contents, path);
+    const node = nodeAtPath(doc.contents, path);
     const field = formatPath(path);
     return { source: file, ...(node?.range ? at(node.range[0]) : {}), ...(field ? { field } : {}), message };
   };
@@ -152,7 +152,7 @@ export function parseOpenVex(content: string, file: string, order = 0): { docume
       return;
     }
     const s = parsed.data;
-    const node = nodeAt(doc.contents, ['statements', i]);
+    const node = nodeAtPath(doc.contents, ['statements', i]);
     const name = typeof s.vulnerability === 'string' ? s.vulnerability : s.vulnerability.name;
     const aliases = typeof s.vulnerability === 'string' ? [] : (s.vulnerability.aliases ?? []);
     statements.push({
@@ -182,18 +182,6 @@ function toProduct(p: z.infer<typeof product>): VexProduct {
   };
 }
 
-/** The node at `path`, or the deepest one that exists (a missing field is reported where its parent is). */
-function nodeAt(root: unknown, path: Path): YamlNode | undefined {
-  let node: unknown = root;
-  for (const segment of path) {
-    let next: unknown;
-    if (isMap(node)) next = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment))?.value;
-    else if (isSeq(node) && typeof segment === 'number') next = node.items[segment];
-    if (next === undefined || next === null) break;
-    node = next;
-  }
-  return node as YamlNode | undefined;
-}
 
 function formatPath(path: Path): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../../src/core/model/resource.js';
 import { buildNetworkModel, matrixPorts, PortSet, reachMatrix } from '../../../src/network/index.js';
 import type { HardenTarget } from '../../../src/network/harden/harden-plan.js';
-import { modelWorkloads } from '../../../src/network/harden/harden-plan.js';
+import { modelWorkloads } from '../../../src/network/generate/policy-plan.js';
 import { hardenWorkloads } from '../../../src/network/harden/harden-workloads.js';
 
 function deployment(name: string, labels: Record<string, string>, options: { hostNetwork?: boolean } = {}): KubeObject {

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
+import { runCliInProcess } from '../../cli/run-cli-in-process.js';
 import type { KubeObject } from '../../../src/core/model/resource.js';
 import { buildNetworkModel, matrixPorts, PortSet, reachMatrix } from '../../../src/network/index.js';
 import type { ReachMatrix } from '../../../src/network/index.js';
@@ -26,28 +26,7 @@ import { callGraph, MANIFESTS, onlineBoutiqueFlowLines, UPSTREAM_POLICIES } from
 import type { ScanReports } from './boutique-scan-reports.js';
 import { boutiqueScanReports, fakeDigest, IMAGE, PACKAGES } from './boutique-scan-reports.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function aspis(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (out.push(chunk), true) : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (err.push(chunk), true) : (writeErr as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'aspis', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const aspis = runCliInProcess;
 
 async function objects(paths: string[]): Promise<KubeObject[]> {
   const loaded = await loadManifests(paths);
