@@ -125,6 +125,17 @@ export const ExpirySchema = z
   })
   .describe('Last day the exception applies (2027-01-31: through the end of that day UTC), or an instant with an offset (2027-01-31T18:00:00Z).');
 
+/** What every waiver states, whatever it waives: why, who, until when. */
+const WAIVER_TERMS = {
+  reason: z
+    .string({ error: (issue) => (issue.input === undefined ? 'a reason is required' : 'expected a reason (a string)') })
+    .trim()
+    .min(1, { error: 'a reason is required: write why the risk is accepted' })
+    .describe('Why the risk is accepted (required).'),
+  owner: z.string({ error: 'expected an owner (a string)' }).min(1, { error: 'owner cannot be empty' }).optional().describe('Who accepted the risk.'),
+  expires: ExpirySchema.optional(),
+};
+
 export const ExceptionSchema = z
   .strictObject(
     {
@@ -134,13 +145,7 @@ export const ExceptionSchema = z
         })
         .describe('Check ids the exception waives, or "*" for every check.'),
       resources: ResourceSelectorSchema.optional(),
-      reason: z
-        .string({ error: (issue) => (issue.input === undefined ? 'a reason is required' : 'expected a reason (a string)') })
-        .trim()
-        .min(1, { error: 'a reason is required: write why the risk is accepted' })
-        .describe('Why the risk is accepted (required).'),
-      owner: z.string({ error: 'expected an owner (a string)' }).min(1, { error: 'owner cannot be empty' }).optional().describe('Who accepted the risk.'),
-      expires: ExpirySchema.optional(),
+      ...WAIVER_TERMS,
     },
     { error: 'expected an exception {checks, resources, reason, owner, expires}' },
   )
@@ -167,13 +172,7 @@ export const VulnerabilityExceptionSchema = z
         .min(1, { error: 'image cannot be empty' })
         .optional()
         .describe('Only in this image: a digest (sha256:…) or a reference where * is a wildcard (registry.example.com/team/*).'),
-      reason: z
-        .string({ error: (issue) => (issue.input === undefined ? 'a reason is required' : 'expected a reason (a string)') })
-        .trim()
-        .min(1, { error: 'a reason is required: write why the risk is accepted' })
-        .describe('Why the risk is accepted (required).'),
-      owner: z.string({ error: 'expected an owner (a string)' }).min(1, { error: 'owner cannot be empty' }).optional().describe('Who accepted the risk.'),
-      expires: ExpirySchema.optional(),
+      ...WAIVER_TERMS,
     },
     { error: 'expected a vulnerability exception {id, package, image, reason, owner, expires}' },
   )
