@@ -22,9 +22,10 @@
  *   for pods whose status.hostIP is its node's IP (pkg/controllers/netpol/pod.go, getLocalPods).
  *
  * Sync: after changing policies the rig writes a sentinel NetworkPolicy `sync-N` (own namespace and pod, no netns)
- * last, and waits until a rule commented with its name is in the node's iptables. The NetworkPolicy informer sees
- * writes in order and a full sync reads every policy at once and restores the filter table atomically, so once
- * sync-N is there, every earlier write is enforced. Conntrack is flushed after each change: an entry from an earlier
+ * last, waits until kube-router is idle (no sync started or ended for a moment, per its log) and then until a rule
+ * commented with its name is in the node's iptables. The NetworkPolicy informer sees writes in order and a full sync
+ * reads every policy at once and restores the filter table atomically, so once sync-N is there, every earlier write
+ * is enforced; being idle means no later sync is rewriting named-port ipsets under the probes. Conntrack is flushed after each change: an entry from an earlier
  * policy set must not let a new probe through as ESTABLISHED.
  *
  * Needs root, network namespaces, `ip`, `iptables`, `ipset`, `conntrack`, the bridge netfilter sysctl and Go (for
@@ -32,7 +33,7 @@
  * leftovers of a killed run by the next start: namespaces are named after the owning process id).
  */
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -249,29 +250,71 @@ export class DataplaneRig {
     run('ip', ['netns', 'exec', this.nodeNetns, 'conntrack', '-F']);
   }
 
-  /** Writes the next sentinel policy and waits until kube-router's iptables carry it (see the header). */
+  /**
+   * Writes the next sentinel policy and waits until kube-router is idle with its iptables carrying it (see the
+   * header). Idle matters: a sync queued behind the one that wrote the sentinel rewrites the ipsets of named ports in
+   * Go map order before it swaps the chains that use them, so probes during it see rules and sets that disagree.
+   */
   async awaitSync(timeoutMs = 60_000): Promise<void> {
-    const previous = this.syncGeneration;
-    const generation = ++this.syncGeneration;
-    await this.cp.apply(sentinelPolicy(generation) as never);
-    if (previous > 0) await this.cp.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${SYNC_NAMESPACE}/networkpolicies/sync-${previous}`);
-    const marker = `policy name: sync-${generation} `;
     const deadline = Date.now() + timeoutMs;
     let lastError = '';
     for (;;) {
-      // iptables-save (nf_tables) can fail while kube-router is rewriting the table ("Set with index N in kernel
-      // doesn't exist"): the table is then not in its final state, so that is one more poll, not a failure.
-      const rules = await runAsync('ip', ['netns', 'exec', this.nodeNetns, 'iptables-save', '-t', 'filter']).catch((error: Error) => {
-        lastError = error.message;
-        return '';
-      });
-      if (rules.includes(marker)) return;
-      if (!this.kubeRouter.running()) throw new Error(`kube-router exited:\n${this.kubeRouter.logTail()}`);
-      if (Date.now() > deadline) {
-        throw new Error(`kube-router did not sync sync-${generation} within ${timeoutMs} ms:\n${lastError ? `last iptables-save error: ${lastError}\n` : ''}${this.kubeRouter.logTail()}`);
+      const logStart = this.kubeRouterLogSize();
+      const previous = this.syncGeneration;
+      const generation = ++this.syncGeneration;
+      await this.cp.apply(sentinelPolicy(generation) as never);
+      if (previous > 0) await this.cp.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${SYNC_NAMESPACE}/networkpolicies/sync-${previous}`);
+      const marker = `policy name: sync-${generation} `;
+      for (;;) {
+        if (!this.kubeRouter.running()) throw new Error(`kube-router exited:\n${this.kubeRouter.logTail()}`);
+        if (Date.now() > deadline) {
+          throw new Error(`kube-router did not sync sync-${generation} within ${timeoutMs} ms:\n${lastError ? `last error: ${lastError}\n` : ''}${this.kubeRouter.logTail()}`);
+        }
+        const state = await this.kubeRouterIdle(logStart);
+        if (state === 'busy') continue;
+        // No sync runs now, so iptables-save cannot race kube-router's restore (nf_tables "Set with index N").
+        const rules = await runAsync('ip', ['netns', 'exec', this.nodeNetns, 'iptables-save', '-t', 'filter']).catch((error: Error) => {
+          lastError = error.message;
+          return '';
+        });
+        if (state === 'aborted') {
+          lastError = 'kube-router aborted its last sync';
+          break; // its ipsets may be newer than its chains: make it sync again
+        }
+        if (rules.includes(marker)) return;
+        await sleep(40);
       }
-      await sleep(40);
     }
+  }
+
+  private kubeRouterLogSize(): number {
+    return statSync(this.kubeRouter.logPath).size;
+  }
+
+  /**
+   * Waits until no kube-router sync has started or ended for QUIET_MS since `logStart` (a queued sync starts right
+   * after the one before it ends, so it shows within that time) and says how the last one ended.
+   */
+  private async kubeRouterIdle(logStart: number): Promise<'idle' | 'aborted' | 'busy'> {
+    const QUIET_MS = 250;
+    const START = 'Starting sync of iptables with version';
+    const END = 'sync iptables took';
+    const syncLines = () =>
+      readFileSync(this.kubeRouter.logPath)
+        .subarray(logStart)
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.includes(START) || line.includes(END) || line.includes('Aborting sync'));
+    const before = syncLines().length;
+    await sleep(QUIET_MS);
+    const lines = syncLines();
+    if (lines.length !== before) return 'busy';
+    const starts = lines.flatMap((line, index) => (line.includes(START) ? [index] : []));
+    const lastStart = starts.at(-1);
+    if (lastStart === undefined) return 'busy'; // the sentinel's sync has not started yet
+    const tail = lines.slice(lastStart);
+    if (!tail.some((line) => line.includes(END))) return 'busy';
+    return tail.some((line) => line.includes('Aborting sync')) ? 'aborted' : 'idle';
   }
 
   /** The filter table of the node namespace (for failure messages). */
@@ -427,6 +470,9 @@ export async function startDataplaneRig(cp: ControlPlane, options: DataplaneRigO
       '--enable-ipv6=false',
       '--health-port=0',
       '--metrics-port=0',
+      // Syncs only when the API objects change (the rig waits for those): a periodic one during probes is a window
+      // where named-port ipsets and chains disagree (see awaitSync).
+      '--iptables-sync-period=24h',
       '-v=1',
     ]);
     const rig = new DataplaneRig(cp, pods, options.namespaces, nodeNetns, kubeRouter, workDir, group, relay);
