@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (built by `npm ci` through the prepare script).
+// Runs the bundled CLI (dist/, built by tools/build.ts: `npm run build`, and by `npm ci` through the prepare script).
 import '../dist/cli/bin.js';

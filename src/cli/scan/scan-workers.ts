@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { manifestItems } from '../../sources/manifests/load-manifests.js';
 import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
 import type { ScanOptions } from './scan-options.js';
+import { packageRoot } from '../package-root.js';
 
 /** What a worker needs to derive the session's plan itself (checks are code: they cannot be posted). */
 export interface WorkerSetup {
@@ -59,11 +60,13 @@ export function startScanWorkersFor(setup: WorkerSetup, parallel: ParallelOption
 }
 
 /**
- * The worker module beside this one: compiled JavaScript, or, when Aspis runs from its TypeScript sources (tests,
- * through tsx), the TypeScript module after registering tsx in the worker, since loader hooks are per thread.
+ * The worker module: the bundle's entry point dist/cli/scan/scan-worker.js (tools/build.ts; this code itself sits in a
+ * shared chunk, so it is found from the package root), or, when Aspis runs from its TypeScript sources (tests,
+ * through tsx), the TypeScript module beside this one after registering tsx in the worker, since loader hooks are per
+ * thread.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: setup });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('dist/cli/scan/scan-worker.js', packageRoot()), { workerData: setup });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./scan-worker.ts', import.meta.url).href);
   const code = `import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`;
