@@ -38,20 +38,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Where each workload kind keeps its pod metadata and spec, built once (the paths are read-only). */
+const VIEW_PATHS = new Map(
+  Object.entries(POD_TEMPLATE_PATHS).map(([kind, entry]) => [
+    kind,
+    { ...entry, metadataPath: [...entry.template, 'metadata'] as FieldPath, specPath: [...entry.template, 'spec'] as FieldPath },
+  ]),
+);
+
 /** The workload view of an object, or undefined when the object carries no pod spec. */
 export function workloadOf(object: KubeObject): Workload | undefined {
   if (typeof object.kind !== 'string') return undefined;
-  const entry = POD_TEMPLATE_PATHS[object.kind];
+  const entry = VIEW_PATHS.get(object.kind);
   if (!entry) return undefined;
   // A kind name alone is ambiguous across groups (e.g. a CRD named Deployment); require the known group.
   if (typeof object.apiVersion === 'string' && groupOf(object.apiVersion) !== entry.group) {
     if (!(entry.group === 'apps' && groupOf(object.apiVersion) === 'extensions')) return undefined;
   }
-  const templatePath = entry.template;
-  const template = templatePath.length === 0 ? object : valueAt(object, templatePath);
-  const metadataPath = [...templatePath, 'metadata'];
-  const specPath = [...templatePath, 'spec'];
-  const spec = valueAt(object, specPath);
+  const { metadataPath, specPath } = entry;
+  const template = entry.template.length === 0 ? object : valueAt(object, entry.template);
+  const spec = isRecord(template) ? template['spec'] : undefined;
   const podSpec: PodSpec = isRecord(spec) ? spec : {};
   const metadata = isRecord(template) ? template['metadata'] : undefined;
   const podMetadata: ObjectMeta = isRecord(metadata) ? (metadata as ObjectMeta) : {};
@@ -59,11 +65,12 @@ export function workloadOf(object: KubeObject): Workload | undefined {
   for (const type of CONTAINER_TYPES) {
     const list = podSpec[type];
     if (!Array.isArray(list)) continue;
-    list.forEach((item, index) => {
-      if (!isRecord(item)) return;
+    for (let index = 0; index < list.length; index++) {
+      const item: unknown = list[index];
+      if (!isRecord(item)) continue;
       const name = typeof item['name'] === 'string' ? item['name'] : `${type}[${index}]`;
       containers.push({ container: item, type, index, name, path: [...specPath, type, index] });
-    });
+    }
   }
   return { object, kind: object.kind, podSpec, specPath, podMetadata, metadataPath, containers };
 }
