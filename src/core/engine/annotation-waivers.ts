@@ -20,6 +20,7 @@ import type { CheckMeta } from '../model/check.js';
 import type { KubeObject, ResourceRef } from '../model/resource.js';
 import { formatRef } from '../model/resource.js';
 import type { Waiver } from '../model/waiver.js';
+import type { CheckIdIndex } from '../model/waiver.js';
 import { checkIdIndex, parseExpiry, suggestCheckId } from '../model/waiver.js';
 import { workloadOf } from '../k8s/workload.js';
 
@@ -76,31 +77,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The id index of each catalog, built once: a scan passes the same catalog for every object. */
+const catalogIndexes = new WeakMap<readonly Pick<CheckMeta, 'id' | 'aliases'>[], CheckIdIndex>();
+
+function indexOfCatalog(checks: readonly Pick<CheckMeta, 'id' | 'aliases'>[]): CheckIdIndex {
+  let index = catalogIndexes.get(checks);
+  if (!index) catalogIndexes.set(checks, (index = checkIdIndex(checks)));
+  return index;
+}
+
 /**
  * Waivers declared by `waiver.aspis.dev/<check-id>` annotations on one object, sorted by annotation key. Annotations
  * that cannot be waivers come back as waivers with a `problem` (they never apply; applyWaivers reports them invalid).
  */
 export function annotationWaivers(resource: { object: KubeObject; ref: ResourceRef }, options: AnnotationWaiverOptions = {}): Waiver[] {
   const { object, ref } = resource;
-  const index = options.checks ? checkIdIndex(options.checks) : undefined;
-  const where = formatRef(ref);
   const entries = new Map<string, { value: unknown; declaredAt: string }>();
+  // Called for every scanned object, most of which carry no waiver: nothing is formatted until one is found.
+  let where: string | undefined;
   const workload = workloadOf(object);
   if (workload && workload.metadataPath.length > 1) {
     const annotations = workload.podMetadata.annotations;
     if (isRecord(annotations)) {
-      for (const [key, value] of Object.entries(annotations)) {
-        if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} pod template annotation ${key}` });
+      for (const key of Object.keys(annotations)) {
+        if (!key.startsWith(WAIVER_ANNOTATION_PREFIX)) continue;
+        where ??= formatRef(ref);
+        entries.set(key, { value: annotations[key], declaredAt: `${where} pod template annotation ${key}` });
       }
     }
   }
   const own = object.metadata?.annotations;
   if (isRecord(own)) {
-    for (const [key, value] of Object.entries(own)) {
-      if (key.startsWith(WAIVER_ANNOTATION_PREFIX)) entries.set(key, { value, declaredAt: `${where} annotation ${key}` });
+    for (const key of Object.keys(own)) {
+      if (!key.startsWith(WAIVER_ANNOTATION_PREFIX)) continue;
+      where ??= formatRef(ref);
+      entries.set(key, { value: own[key], declaredAt: `${where} annotation ${key}` });
     }
   }
+  if (entries.size === 0) return [];
 
+  const index = options.checks ? indexOfCatalog(options.checks) : undefined;
   const waivers: Waiver[] = [];
   for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const checkId = key.slice(WAIVER_ANNOTATION_PREFIX.length);
