@@ -8,6 +8,7 @@
  * a report of 100,000 findings is written in one pass, chunk by chunk (jsonChunks).
  */
 import type { Report } from '../core/model/report.js';
+import { renderedFindingsOf } from '../core/model/rendered-findings.js';
 
 /** Top-level fields whose elements are written one per line. */
 const LISTS: ReadonlySet<string> = new Set(['checks', 'objects', 'findings', 'waived', 'waivers', 'errors']);
@@ -28,8 +29,30 @@ export function renderJson(report: Report): string {
 export function* jsonChunks(report: Report): Generator<string> {
   let buffer = '{\n';
   let first = true;
-  for (const [key, value] of Object.entries(report)) {
+  for (const key of Object.keys(report)) {
     const name = JSON.stringify(key);
+    // Findings a scan kept as text are written as they are (see rendered-findings.ts), never parsed back.
+    const rendered = renderedFindingsOf(report, key);
+    if (rendered) {
+      if (rendered.length === 0) {
+        buffer += `${first ? '' : ',\n'}${name}: []`;
+        first = false;
+        continue;
+      }
+      buffer += `${first ? '' : ',\n'}${name}: [\n`;
+      first = false;
+      let i = 0;
+      for (const piece of rendered.joined()) {
+        buffer += `${i++ === 0 ? '' : ',\n'}${piece}`;
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+      buffer += '\n]';
+      continue;
+    }
+    const value = (report as unknown as Record<string, unknown>)[key];
     if (LISTS.has(key) && Array.isArray(value) && value.length > 0) {
       buffer += `${first ? '' : ',\n'}${name}: [\n`;
       first = false;

@@ -13,9 +13,10 @@ import type { CheckFailure, RawFinding } from '../core/engine/run-checks.js';
 import { annotationWaivers } from '../core/engine/annotation-waivers.js';
 import { workloadOf } from '../core/k8s/workload.js';
 import { pssLevelFrom } from '../frameworks/pss.js';
-import { flatten, intern } from './compact-text.js';
 import { projectForInventory } from './inventory-projection.js';
 import { ProjectedLocator } from './projected-locator.js';
+import { findingRunOf } from './finding-run.js';
+import type { FindingRun } from './finding-run.js';
 
 type Labels = Record<string, string> | undefined;
 
@@ -45,16 +46,28 @@ export function scanPlanOf(options: { checks: readonly Check[]; catalog: readonl
   };
 }
 
-/**
- * What scanning one batch produced. It depends on the batch alone, so batches can be scanned anywhere (a worker
- * thread posts it as plain data: see reviveBatch) and merged in input order. Indexes point into `objects`.
- */
-export interface BatchResult {
-  /** One per resource of the batch, in order; `findings` counts are filled in when waivers are applied. */
+/** What scanning one batch produced, findings as objects; renderBatches turns consecutive ones into a BatchResult. */
+export interface BatchScan {
   objects: ObjectSummary[];
   findings: Finding[];
   /** Index in `objects` of each finding's resource, -1 when it has none. */
   owners: number[];
+  labels: Labels[];
+  annotationWaivers: Waiver[];
+  retained: { resource: Resource; owner: number }[];
+  failures: CheckFailure[];
+}
+
+/**
+ * What scanning one or more consecutive batches produced. It depends on those batches alone, so they can be scanned
+ * anywhere (a worker thread posts it as plain data: see reviveBatch) and merged in input order. Indexes point into
+ * `objects`.
+ */
+export interface BatchResult {
+  /** One per resource of the batches, in order; `findings` counts are filled in when waivers are applied. */
+  objects: ObjectSummary[];
+  /** The findings, rendered and sorted (finding-run.ts); their owners are indexes in `objects`. */
+  findings: FindingRun;
   /** Labels of each object, when the plan needs them (else empty). */
   labels: Labels[];
   annotationWaivers: Waiver[];
@@ -64,7 +77,7 @@ export interface BatchResult {
 }
 
 /** Runs the workload and object checks on a batch and summarises each object. Pure. */
-export function scanBatch(resources: readonly Resource[], plan: ScanPlan): BatchResult {
+export function scanBatch(resources: readonly Resource[], plan: ScanPlan): BatchScan {
   const { ctx, catalog } = plan;
   const run = runChecks(resources, plan.objectChecks, ctx);
   const indexOf = new Map<Resource, number>();
@@ -117,6 +130,31 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
   return { objects, findings, owners, labels, annotationWaivers: waivers, retained, failures };
 }
 
+/**
+ * Batches scanned one after another (a file's documents), as one result with one rendered run: a run per document
+ * would cost the main thread a few typed arrays and a merge step for every object.
+ */
+export function renderBatches(batches: readonly BatchScan[]): BatchResult {
+  const objects: ObjectSummary[] = [];
+  const findings: Finding[] = [];
+  const owners: number[] = [];
+  const result: Omit<BatchResult, 'findings'> = { objects, labels: [], annotationWaivers: [], retained: [], failures: [] };
+  for (const batch of batches) {
+    const first = objects.length;
+    for (const summary of batch.objects) objects.push(summary);
+    batch.findings.forEach((finding, i) => {
+      findings.push(finding);
+      const owner = batch.owners[i]!;
+      owners.push(owner < 0 ? -1 : first + owner);
+    });
+    for (const labels of batch.labels) result.labels.push(labels);
+    for (const waiver of batch.annotationWaivers) result.annotationWaivers.push(waiver);
+    for (const { resource, owner } of batch.retained) result.retained.push({ resource, owner: first + owner });
+    for (const failure of batch.failures) result.failures.push(failure);
+  }
+  return { ...result, findings: findingRunOf(findings, owners) };
+}
+
 /** A BatchResult again after a structured clone (postMessage), which keeps data but not classes. */
 export function reviveBatch(result: BatchResult): BatchResult {
   for (const { resource } of result.retained) {
@@ -126,21 +164,20 @@ export function reviveBatch(result: BatchResult): BatchResult {
   return result;
 }
 
-/** The lean finding (check metadata is in `report.checks`), its keys built in schema order. */
+/**
+ * The lean finding (check metadata is in `report.checks`), its keys built in schema order. A scan renders it at once
+ * (finding-run.ts): nothing keeps finding objects until the report is written.
+ */
 export function toFinding(raw: RawFinding): Finding {
   const { check, violation } = raw;
-  // Findings live until the report is written: their texts are stored compactly (see compact-text.ts).
-  const path = intern(formatFieldPath(violation.path));
-  const message = flatten(violation.message);
+  const path = formatFieldPath(violation.path);
+  const message = violation.message;
   const location = raw.resource ? locationOf(raw.resource, violation.path) : undefined;
   const finding: Finding = location
     ? { checkId: check.id, severity: check.severity, resource: raw.ref, path, location, message }
     : { checkId: check.id, severity: check.severity, resource: raw.ref, path, message };
-  if (violation.evidence !== undefined) finding.evidence = typeof violation.evidence === 'string' ? flatten(violation.evidence) : violation.evidence;
-  if (violation.fix) {
-    for (const operation of violation.fix) operation.path = intern(operation.path);
-    finding.fix = violation.fix;
-  }
+  if (violation.evidence !== undefined) finding.evidence = violation.evidence;
+  if (violation.fix) finding.fix = violation.fix;
   return finding;
 }
 

@@ -12,10 +12,15 @@ import type { Severity } from '../core/model/severity.js';
 import type { Waiver } from '../core/model/waiver.js';
 import { runInventoryChecks } from '../core/engine/run-checks.js';
 import type { CheckFailure } from '../core/engine/run-checks.js';
-import { applyWaivers } from '../core/engine/apply-waivers.js';
+import { WaiverMatcher } from '../core/engine/apply-waivers.js';
+import { attachRenderedFindings } from '../core/model/rendered-findings.js';
 import { controlsOf } from '../frameworks/index.js';
-import { scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
+import { renderBatches, scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
 import type { BatchResult, ScanPlan } from './scan-batch.js';
+import { checkIdOf, findingRunOf, refOf, severityOf } from './finding-run.js';
+import type { FindingRun } from './finding-run.js';
+import { orderFindings } from './finding-order.js';
+import { RunSelection } from './run-selection.js';
 
 export interface ScanSessionOptions {
   /** The checks to run, already selected and with configured severities. */
@@ -39,10 +44,12 @@ type Labels = Record<string, string> | undefined;
  *
  * - `add(resources)` scans a batch (scanBatch: workload and object checks, located findings, each object's summary
  *   and Pod Security level, annotation waivers, and projections of what inventory checks need), then keeps the
- *   result; the batch's objects, texts and locators can be released after it. `merge(result)` takes a batch
- *   scanned elsewhere (a worker thread) with the same plan; results must be added in input order.
- * - `finish()` runs the inventory checks over what was retained, applies waivers, sorts, summarises and returns the
- *   Report. `buildReport` is the one-shot form.
+ *   result with its findings rendered as JSON text in one sorted run (finding-run.ts); the batch's objects, texts and
+ *   locators can be released after it. `merge(result)` takes batches scanned elsewhere (a worker thread) with the
+ *   same plan (renderBatches); results must be added in input order.
+ * - `finish()` runs the inventory checks over what was retained, orders the runs' findings (finding-order.ts),
+ *   applies waivers, summarises and returns the Report; its findings are built as objects only if something reads
+ *   them (the JSON output writes their text). `buildReport` is the one-shot form.
  */
 export class ScanSession {
   readonly plan: ScanPlan;
@@ -50,10 +57,11 @@ export class ScanSession {
 
   private readonly inputErrors: InputError[] = [];
   private readonly failures: CheckFailure[] = [];
-  private readonly findings: Finding[] = [];
-  /** Index in `objects` of each finding's object (parallel to `findings`; -1 for objects only referenced). */
-  private readonly owners: number[] = [];
-  private readonly labelsOf = new Map<Finding, Labels>();
+  /** The findings, a rendered run per batch (finding-run.ts), and the index in `objects` of each run's first object. */
+  private readonly runs: FindingRun[] = [];
+  private readonly runBases: number[] = [];
+  /** Labels of each object (parallel to `objects`), when some waiver selects by labels. */
+  private readonly labels: Labels[] = [];
   private readonly objects: ObjectSummary[] = [];
   private readonly annotationWaivers: Waiver[] = [];
   private readonly retained: Resource[] = [];
@@ -73,7 +81,7 @@ export class ScanSession {
 
   /** Scans one batch of resources. Nothing keeps a reference to them afterwards, except those inventory checks need. */
   add(resources: readonly Resource[]): void {
-    this.merge(scanBatch(resources, this.plan));
+    this.merge(renderBatches([scanBatch(resources, this.plan)]));
   }
 
   /** Keeps the result of a batch scanned with this session's plan (here or in a worker thread). */
@@ -81,13 +89,10 @@ export class ScanSession {
     if (this.finished) throw new Error('ScanSession: add() after finish()');
     const first = this.objects.length;
     for (const failure of result.failures) this.failures.push(failure);
-    result.findings.forEach((finding, i) => {
-      this.findings.push(finding);
-      const owner = result.owners[i]!;
-      this.owners.push(owner < 0 ? -1 : first + owner);
-      if (this.plan.needLabels && owner >= 0) this.labelsOf.set(finding, result.labels[owner]);
-    });
+    this.runs.push(result.findings);
+    this.runBases.push(first);
     for (const summary of result.objects) this.objects.push(summary);
+    if (this.plan.needLabels) for (const labels of result.labels) this.labels.push(labels);
     for (const waiver of result.annotationWaivers) this.annotationWaivers.push(waiver);
     for (const { resource, owner } of result.retained) {
       this.retained.push(resource);
@@ -100,14 +105,15 @@ export class ScanSession {
     this.finished = true;
     const { options } = this;
     const { ctx } = options;
-    const findings = this.findings;
-    const owners = this.owners;
+    // Inventory checks' findings: one more run, after the batches' (a stable sort keeps them after equal keys).
+    const inventoryFindings: Finding[] = [];
+    const inventoryOwners: number[] = [];
     for (const raw of runInventoryChecks(this.retained, this.inventoryChecks, ctx, this.failures)) {
-      const finding = toFinding(raw);
-      findings.push(finding);
-      owners.push(raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1);
-      if (raw.resource && this.plan.needLabels) this.labelsOf.set(finding, raw.resource.object.metadata?.labels);
+      inventoryFindings.push(toFinding(raw));
+      inventoryOwners.push(raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1);
     }
+    this.runs.push(findingRunOf(inventoryFindings, inventoryOwners));
+    this.runBases.push(0);
     this.retained.length = 0;
     this.retainedOwners.clear();
 
@@ -116,23 +122,28 @@ export class ScanSession {
       errors.push({ source: formatRef(failure.ref), message: `check ${failure.checkId} failed: ${failure.message}` });
     }
 
-    const waivers = [...options.waivers, ...this.annotationWaivers];
-    const applied = applyWaivers(findings, waivers, (f) => this.labelsOf.get(f), options.now, { checks: options.catalog });
-    // applyWaivers keeps the identity and the order of active findings: walk both lists to count them per object.
+    const matcher = new WaiverMatcher([...options.waivers, ...this.annotationWaivers], options.now, { checks: options.catalog });
     const objects = this.objects;
-    for (let i = 0, j = 0; i < findings.length && j < applied.active.length; i++) {
-      if (findings[i] !== applied.active[j]) continue;
-      j++;
-      const owner = owners[i]!;
-      if (owner >= 0) objects[owner]!.findings += 1;
-    }
-    this.labelsOf.clear();
-
-    const active = sortFindings(applied.active);
-    const waived = sortFindings(applied.waived);
-
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-    for (const finding of active) bySeverity[finding.severity] += 1;
+    const active = new RunSelection(this.runs);
+    const waived = new RunSelection(this.runs);
+    for (const { run: r, start, end } of orderFindings(this.runs)) {
+      const run = this.runs[r]!;
+      const base = this.runBases[r]!;
+      for (let i = start; i < end; i++) {
+        const owner = run.owners[i]! < 0 ? -1 : base + run.owners[i]!;
+        const applied = matcher.empty ? undefined : matcher.match(checkIdOf(run, i), refOf(run, i), () => this.labels[owner]);
+        if (applied) {
+          waived.add(r, i, orderedWaiver(applied));
+          continue;
+        }
+        active.add(r, i);
+        bySeverity[severityOf(run, i)] += 1;
+        if (owner >= 0) objects[owner]!.findings += 1;
+      }
+    }
+    this.labels.length = 0;
+    const waiverReports = matcher.reports();
 
     // What every finding of a check shares is listed once per check that ran (as SARIF rules are).
     const checks: CheckSummary[] = [...options.checks]
@@ -148,11 +159,8 @@ export class ScanSession {
         ...(check.aliases && check.aliases.length > 0 ? { aliases: [...check.aliases] } : {}),
         controls: controlsOf(check.id),
       }));
-    // The waiver and error objects come from several modules; written here in schema order (they are few).
-    for (const finding of waived) if (finding.waiver) finding.waiver = orderedWaiver(finding.waiver);
-
     // Keys in schema order: the JSON output writes the report as built, without reordering it.
-    return {
+    const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: 'aspis', version: options.toolVersion },
       generatedAt: options.now.toISOString(),
@@ -162,35 +170,16 @@ export class ScanSession {
       summary: { objects: objects.length, findings: active.length, waived: waived.length, errors: errors.length, bySeverity },
       checks,
       objects,
-      findings: active,
-      waived,
-      waivers: applied.reports,
+      findings: [],
+      waived: [],
+      waivers: waiverReports,
       errors: errors.map(orderedError),
     };
+    // The findings stay text until something reads them as objects (the JSON output never does).
+    attachRenderedFindings(report, 'findings', active);
+    attachRenderedFindings(report, 'waived', waived);
+    return report;
   }
-}
-
-/** Sorts findings by file, line, object, check and path; each finding's `Kind/ns/name` is formatted once. */
-function sortFindings(findings: Finding[]): Finding[] {
-  const refText = new Map<object, string>();
-  const refOf = (finding: Finding): string => {
-    let text = refText.get(finding.resource);
-    if (text === undefined) refText.set(finding.resource, (text = formatRef(finding.resource)));
-    return text;
-  };
-  return findings.sort(
-    (a, b) =>
-      compareText(a.location?.file ?? '', b.location?.file ?? '') ||
-      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-      compareText(refOf(a), refOf(b)) ||
-      compareText(a.checkId, b.checkId) ||
-      compareText(a.path, b.path),
-  );
-}
-
-/** localeCompare, without its cost when the strings are equal (most comparisons of a file's findings). */
-function compareText(a: string, b: string): number {
-  return a === b ? 0 : a.localeCompare(b);
 }
 
 function orderedWaiver(waiver: AppliedWaiver): AppliedWaiver {

@@ -1,6 +1,6 @@
 import type { Check } from '../../core/model/check.js';
 import type { InputError } from '../../core/model/report.js';
-import { atLeast } from '../../core/model/severity.js';
+import { atLeast, SEVERITIES } from '../../core/model/severity.js';
 import { reportChunks } from '../../outputs/index.js';
 import type { OutputFormat } from '../../outputs/index.js';
 import type { ScanSession } from '../../scan/scan-session.js';
@@ -23,7 +23,9 @@ export async function finishScan(session: ScanSession, checks: readonly Check[],
     for (const error of report.errors) process.stderr.write(`aspis: ${describeError(error)}\n`);
     return EXIT.error;
   }
-  if (options.failOn && report.findings.some((f) => atLeast(f.severity, options.failOn!))) return EXIT.findings;
+  // From the summary: reading report.findings would build every finding as an object (see rendered-findings.ts).
+  const failOn = options.failOn;
+  if (failOn && SEVERITIES.some((severity) => atLeast(severity, failOn) && report.summary.bySeverity[severity] > 0)) return EXIT.findings;
   return EXIT.ok;
 }
 

@@ -1,19 +1,16 @@
 /**
  * Scans manifest inputs on every core: worker threads read and scan files (parsing YAML and running the checks is
- * most of the work) while the main thread does the same with the next files, and the per-document results are
+ * most of the work) while the main thread does the same with the next files, and the per-file results are
  * merged into the session strictly in input order, so the report is identical to a one-thread scan.
  */
-import type { InputError } from '../../core/model/report.js';
-import { itemBatches, manifestItems } from '../../sources/manifests/load-manifests.js';
+import { manifestItems } from '../../sources/manifests/load-manifests.js';
 import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
-import { reviveBatch, scanBatch } from '../../scan/scan-batch.js';
-import type { BatchResult } from '../../scan/scan-batch.js';
+import { reviveBatch } from '../../scan/scan-batch.js';
 import type { ScanSession } from '../../scan/scan-session.js';
 import { startScanWorkers } from './scan-workers.js';
 import type { ParallelOptions, StartedWorkers, WorkerSetup } from './scan-workers.js';
-
-/** The batches of one input item, in order. */
-export type ItemResult = { errors: InputError[]; result: BatchResult }[];
+import { scanItem } from './scan-item.js';
+import type { ItemResult } from './scan-item.js';
 
 /** Items sent ahead to each worker, so it never waits for the main thread to hand it the next file. */
 const PREFETCH = 2;
@@ -35,13 +32,8 @@ export async function scanManifestsInParallel(
   started?: StartedWorkers,
 ): Promise<ParallelStats> {
   const items = started?.items ?? manifestItems(setup.inputs, { cwd: setup.cwd });
-  const scanHere = async (item: ManifestItem): Promise<ItemResult> => {
-    const result: ItemResult = [];
-    for await (const batch of itemBatches(item, { cwd: setup.cwd, ...(parallel.stdin ? { stdin: parallel.stdin } : {}) })) {
-      result.push({ errors: batch.errors, result: scanBatch(batch.resources, session.plan) });
-    }
-    return result;
-  };
+  const scanHere = (item: ManifestItem): Promise<ItemResult> =>
+    scanItem(item, session.plan, { cwd: setup.cwd, ...(parallel.stdin ? { stdin: parallel.stdin } : {}) });
 
   const results: (ItemResult | undefined)[] = new Array(items.length);
   let merged = 0;

@@ -4,11 +4,9 @@
  * results back as plain data. It reports nothing itself: configuration errors are reported once, by the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { itemBatches } from '../../sources/manifests/load-manifests.js';
 import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
-import { scanBatch } from '../../scan/scan-batch.js';
 import { startScan } from './start-scan.js';
-import type { ItemResult } from './scan-manifests-in-parallel.js';
+import { scanItem } from './scan-item.js';
 import type { WorkerSetup } from './scan-workers.js';
 
 const setup = workerData as WorkerSetup;
@@ -19,10 +17,6 @@ const plan = session.plan;
 let queue = Promise.resolve();
 parentPort!.on('message', (message: { index: number; item: ManifestItem }) => {
   queue = queue.then(async () => {
-    const result: ItemResult = [];
-    for await (const batch of itemBatches(message.item, { cwd: setup.cwd })) {
-      result.push({ errors: batch.errors, result: scanBatch(batch.resources, plan) });
-    }
-    parentPort!.postMessage({ index: message.index, result });
+    parentPort!.postMessage({ index: message.index, result: await scanItem(message.item, plan, { cwd: setup.cwd }) });
   });
 });

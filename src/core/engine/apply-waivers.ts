@@ -60,56 +60,84 @@ export function applyWaivers(
   now: Date,
   options: ApplyWaiversOptions = {},
 ): WaiverOutcome {
-  const index = options.checks ? checkIdIndex(options.checks) : undefined;
-  const prepared = waivers.map((waiver) => prepare(waiver, index, now));
+  const matcher = new WaiverMatcher(waivers, now, options);
   const active: Finding[] = [];
   const waived: Finding[] = [];
-
   for (const finding of findings) {
+    const applied = matcher.match(finding.checkId, finding.resource, () => labelsOf(finding));
+    if (applied) waived.push({ ...finding, waiver: applied });
+    else active.push(finding);
+  }
+  return { active, waived, reports: matcher.reports() };
+}
+
+/**
+ * applyWaivers one finding at a time, for findings that are not objects (a scan keeps them rendered: see
+ * src/scan/finding-run.ts): `match` says which waiver applies to a finding and counts every waiver that matches it;
+ * `reports` then lists the expired, unused and invalid ones.
+ */
+export class WaiverMatcher {
+  private readonly index: CheckIdIndex | undefined;
+  private readonly prepared: PreparedWaiver[];
+
+  constructor(waivers: readonly Waiver[], now: Date, options: ApplyWaiversOptions = {}) {
+    this.index = options.checks ? checkIdIndex(options.checks) : undefined;
+    this.prepared = waivers.map((waiver) => prepare(waiver, this.index, now));
+  }
+
+  /** Whether any waiver can apply (a scan without waivers skips matching). */
+  get empty(): boolean {
+    return this.prepared.length === 0;
+  }
+
+  /** The waiver that applies to a finding, if one does; `labelsOf` is called at most once, only when needed. */
+  match(checkId: string, ref: ResourceRef, labelsOf: () => Labels): AppliedWaiver | undefined {
     let labels: Labels;
     let labelsRead = false;
     const labelsFor = (): Labels => {
       if (!labelsRead) {
-        labels = labelsOf(finding);
+        labels = labelsOf();
         labelsRead = true;
       }
       return labels;
     };
     let applied: AppliedWaiver | undefined;
-    for (const p of prepared) {
+    for (const p of this.prepared) {
       if (p.state === 'invalid') continue;
-      if (p.ids !== undefined && !p.ids.has(finding.checkId)) continue;
-      if (!p.matches(finding.resource, p.needsLabels ? labelsFor() : undefined)) continue;
+      if (p.ids !== undefined && !p.ids.has(checkId)) continue;
+      if (!p.matches(ref, p.needsLabels ? labelsFor() : undefined)) continue;
       p.matched++;
       if (p.state === 'active' && !applied) applied = appliedWaiver(p.waiver);
     }
-    if (applied) waived.push({ ...finding, waiver: applied });
-    else active.push(finding);
+    return applied;
   }
 
-  const reports: WaiverReport[] = [];
-  for (const p of prepared) {
-    const { waiver } = p;
-    const base = { declaredAt: waiver.declaredAt, checks: [...waiver.checks], reason: String(waiver.reason ?? '').trim() };
-    const withExpiry = waiver.expires !== undefined ? { ...base, expires: waiver.expires } : base;
-    if (p.state === 'invalid') {
-      reports.push({ ...withExpiry, status: 'invalid', message: `${p.problems.join('; ')}; the waiver does not apply` });
-    } else if (p.state === 'expired') {
-      const since = formatInstant(p.expiresAt!);
-      const written = waiver.expires!.trim();
-      const until = /^\d{4}-\d{2}-\d{2}$/.test(written) ? `expires: ${written}, through the end of that day UTC` : `expires: ${written}`;
-      const effect =
-        p.matched === 0
-          ? 'it matches no finding either: remove it'
-          : p.matched === 1
-            ? '1 finding it matches is reported again: fix it or renew the waiver'
-            : `${p.matched} findings it matches are reported again: fix them or renew the waiver`;
-      reports.push({ ...withExpiry, status: 'expired', message: `expired since ${since} (${until}); ${effect}` });
-    } else if (p.matched === 0) {
-      reports.push({ ...withExpiry, status: 'unused', message: unusedMessage(waiver, index) });
+  /** One entry per expired, unused or invalid waiver, in the order the waivers were given. */
+  reports(): WaiverReport[] {
+    const reports: WaiverReport[] = [];
+    for (const p of this.prepared) {
+      const { waiver } = p;
+      const base = { declaredAt: waiver.declaredAt, checks: [...waiver.checks], reason: String(waiver.reason ?? '').trim() };
+      const withExpiry = waiver.expires !== undefined ? { ...base, expires: waiver.expires } : base;
+      if (p.state === 'invalid') {
+        reports.push({ ...withExpiry, status: 'invalid', message: `${p.problems.join('; ')}; the waiver does not apply` });
+      } else if (p.state === 'expired') {
+        const since = formatInstant(p.expiresAt!);
+        const written = waiver.expires!.trim();
+        const until = /^\d{4}-\d{2}-\d{2}$/.test(written) ? `expires: ${written}, through the end of that day UTC` : `expires: ${written}`;
+        const effect =
+          p.matched === 0
+            ? 'it matches no finding either: remove it'
+            : p.matched === 1
+              ? '1 finding it matches is reported again: fix it or renew the waiver'
+              : `${p.matched} findings it matches are reported again: fix them or renew the waiver`;
+        reports.push({ ...withExpiry, status: 'expired', message: `expired since ${since} (${until}); ${effect}` });
+      } else if (p.matched === 0) {
+        reports.push({ ...withExpiry, status: 'unused', message: unusedMessage(waiver, this.index) });
+      }
     }
+    return reports;
   }
-  return { active, waived, reports };
 }
 
 function prepare(waiver: Waiver, index: CheckIdIndex | undefined, now: Date): PreparedWaiver {

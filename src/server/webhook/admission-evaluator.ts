@@ -182,7 +182,7 @@ export function evaluateAdmission(
   if (config.annotationWaivers) waivers.push(...annotationWaivers(resource, { checks: policy.catalog }));
   let active = raw;
   if (waivers.length > 0 && raw.length > 0) {
-    const findings: Finding[] = raw.map(toFinding);
+    const findings: Finding[] = raw.map((r) => toFinding(r));
     const rawOf = new Map<Finding, RawFinding>(findings.map((f, i) => [f, raw[i]!]));
     const labels = resource.object.metadata?.labels;
     const outcome = applyWaivers(findings, waivers, () => labels, now, { checks: policy.catalog });

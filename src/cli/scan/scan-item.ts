@@ -1,0 +1,38 @@
+/**
+ * Scans one input item (a file, stdin, a Kustomize directory) document by document, the same way on the main thread
+ * and in a worker (scan-manifests-in-parallel.ts). Findings are rendered once per file rather than per document
+ * (renderBatches), in results of at most RUN_FINDINGS findings so that a single huge input still holds only that
+ * many finding objects at a time.
+ */
+import type { InputError } from '../../core/model/report.js';
+import { itemBatches } from '../../sources/manifests/load-manifests.js';
+import type { ManifestItem } from '../../sources/manifests/load-manifests.js';
+import { renderBatches, scanBatch } from '../../scan/scan-batch.js';
+import type { BatchResult, BatchScan, ScanPlan } from '../../scan/scan-batch.js';
+
+/** The results of one item, in order, each with the input errors met while reading its documents. */
+export type ItemResult = { errors: InputError[]; result: BatchResult }[];
+
+const RUN_FINDINGS = 20_000;
+
+export async function scanItem(item: ManifestItem, plan: ScanPlan, options: { cwd: string; stdin?: NodeJS.ReadableStream }): Promise<ItemResult> {
+  const results: ItemResult = [];
+  let errors: InputError[] = [];
+  let pending: BatchScan[] = [];
+  let findings = 0;
+  const flush = (): void => {
+    results.push({ errors, result: renderBatches(pending) });
+    errors = [];
+    pending = [];
+    findings = 0;
+  };
+  for await (const batch of itemBatches(item, options)) {
+    for (const error of batch.errors) errors.push(error);
+    const scanned = scanBatch(batch.resources, plan);
+    pending.push(scanned);
+    findings += scanned.findings.length;
+    if (findings >= RUN_FINDINGS) flush();
+  }
+  if (pending.length > 0 || errors.length > 0) flush();
+  return results;
+}
