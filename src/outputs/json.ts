@@ -31,19 +31,18 @@ export function* jsonChunks(report: Report): Generator<string> {
   let first = true;
   for (const key of Object.keys(report)) {
     const name = JSON.stringify(key);
-    // Findings a scan kept as text are written as they are (see rendered-findings.ts), never parsed back.
+    // Findings a scan kept as text are written as they are (see rendered-findings.ts), never built as objects.
     const rendered = renderedFindingsOf(report, key);
-    if (rendered) {
-      if (rendered.length === 0) {
-        buffer += `${first ? '' : ',\n'}${name}: []`;
-        first = false;
-        continue;
-      }
+    const value = rendered ? undefined : (report as unknown as Record<string, unknown>)[key];
+    const elements = rendered
+      ? rendered.length > 0 ? rendered.joined() : undefined
+      : LISTS.has(key) && Array.isArray(value) && value.length > 0 ? elementTexts(value) : undefined;
+    if (elements) {
       buffer += `${first ? '' : ',\n'}${name}: [\n`;
       first = false;
       let i = 0;
-      for (const piece of rendered.joined()) {
-        buffer += `${i++ === 0 ? '' : ',\n'}${piece}`;
+      for (const text of elements) {
+        buffer += `${i++ === 0 ? '' : ',\n'}${text}`;
         if (buffer.length >= CHUNK) {
           yield buffer;
           buffer = '';
@@ -52,24 +51,14 @@ export function* jsonChunks(report: Report): Generator<string> {
       buffer += '\n]';
       continue;
     }
-    const value = (report as unknown as Record<string, unknown>)[key];
-    if (LISTS.has(key) && Array.isArray(value) && value.length > 0) {
-      buffer += `${first ? '' : ',\n'}${name}: [\n`;
-      first = false;
-      for (let i = 0; i < value.length; i++) {
-        buffer += `${i === 0 ? '' : ',\n'}${JSON.stringify(value[i]) ?? 'null'}`;
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
-        }
-      }
-      buffer += '\n]';
-      continue;
-    }
-    const json = JSON.stringify(value) as string | undefined; // undefined for what JSON leaves out (undefined values)
+    const json = rendered ? '[]' : (JSON.stringify(value) as string | undefined); // undefined for what JSON leaves out
     if (json === undefined) continue;
     buffer += `${first ? '' : ',\n'}${name}: ${json}`;
     first = false;
   }
   yield `${buffer}\n}\n`;
+}
+
+function* elementTexts(list: unknown[]): Generator<string> {
+  for (const element of list) yield JSON.stringify(element) ?? 'null';
 }
