@@ -59,7 +59,9 @@ export function containerPortsOf(workload: Workload): ContainerPort[] {
       const protocol = entry['protocol'] ?? 'TCP';
       if (!(PROTOCOLS as readonly unknown[]).includes(protocol)) continue;
       const name = entry['name'];
-      ports.push({ ...(typeof name === 'string' && name !== '' ? { name } : {}), port, protocol: protocol as Protocol, container: view.name });
+      const container = view.name;
+      // Two literals rather than a spread of an optional part: this runs for every port of every workload.
+      ports.push(typeof name === 'string' && name !== '' ? { name, port, protocol: protocol as Protocol, container } : { port, protocol: protocol as Protocol, container });
     }
   }
   return ports;
