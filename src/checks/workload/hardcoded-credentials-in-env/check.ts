@@ -31,7 +31,21 @@ const DESCRIPTIVE_LAST_WORDS = new Set([
   'SCOPE', 'SCOPES', 'USER', 'USERNAME', 'LOCATION', 'PROVIDER', 'SOURCE', 'STORE', 'KEYRING',
 ]);
 
+/**
+ * The verdict of each variable name seen: the same names (LOG_LEVEL, POD_NAME…) recur in nearly every container, and
+ * splitting a name into words is most of this check's work. Bounded like formatFieldPath's cache.
+ */
+const NAME_VERDICTS = new Map<string, string | undefined>();
+const NAME_CACHE_LIMIT = 10_000;
+
 function credentialName(name: string): string | undefined {
+  if (NAME_VERDICTS.has(name)) return NAME_VERDICTS.get(name);
+  const verdict = credentialWordOf(name);
+  if (NAME_VERDICTS.size < NAME_CACHE_LIMIT) NAME_VERDICTS.set(name, verdict);
+  return verdict;
+}
+
+function credentialWordOf(name: string): string | undefined {
   const list = words(name);
   if (list.length === 0) return undefined;
   const last = list[list.length - 1]!;
