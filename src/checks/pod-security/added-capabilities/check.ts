@@ -44,6 +44,7 @@ export const check: WorkloadCheck = {
     for (const c of workload.containers) {
       const capabilities = asRecord(containerSecurityField(c, 'capabilities').value);
       const add = asArray(capabilities?.['add']);
+      if (add.every((cap) => typeof cap === 'string' && BASELINE_ALLOWED_CAPABILITIES.has(cap))) continue;
       const addPath = [...c.path, 'securityContext', 'capabilities', 'add'];
       const kept = add.filter((cap) => typeof cap === 'string' && BASELINE_ALLOWED_CAPABILITIES.has(cap));
       const fix: PatchOperation[] = [{ op: 'replace', path: jsonPointer(addPath), value: kept }];

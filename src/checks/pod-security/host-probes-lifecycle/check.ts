@@ -1,10 +1,15 @@
 import type { Violation, WorkloadCheck } from '../../../core/model/check.js';
 import type { FieldPath } from '../../../core/model/field-path.js';
-import { jsonPointer } from '../../../core/model/field-path.js';
+import { jsonPointer, valueAt } from '../../../core/model/field-path.js';
 import { asRecord, isUnset } from '../../../core/model/untrusted-value.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const LIFECYCLE_HANDLERS = ['postStart', 'preStop'] as const;
+/** Where each handler is in a container, and its name for messages. */
+const HANDLERS: readonly { at: FieldPath; what: string }[] = [
+  ...PROBES.map((probe) => ({ at: [probe], what: probe })),
+  ...LIFECYCLE_HANDLERS.map((name) => ({ at: ['lifecycle', name], what: `lifecycle.${name}` })),
+];
 /** tcpSocket is not a supported lifecycle handler but the API keeps it, so PodSecurity checks it too. */
 const ACTIONS = ['httpGet', 'tcpSocket'] as const;
 
@@ -28,19 +33,13 @@ export const check: WorkloadCheck = {
   evaluate(workload) {
     const violations: Violation[] = [];
     for (const c of workload.containers) {
-      const handlers: { handler: unknown; path: FieldPath; what: string }[] = [
-        ...PROBES.map((probe) => ({ handler: c.container[probe], path: [...c.path, probe], what: probe })),
-        ...LIFECYCLE_HANDLERS.map((name) => ({
-          handler: asRecord(c.container['lifecycle'])?.[name],
-          path: [...c.path, 'lifecycle', name],
-          what: `lifecycle.${name}`,
-        })),
-      ];
-      for (const { handler, path, what } of handlers) {
+      for (const { at, what } of HANDLERS) {
+        const handler = asRecord(valueAt(c.container, at));
+        if (!handler) continue;
         for (const action of ACTIONS) {
-          const host = asRecord(asRecord(handler)?.[action])?.['host'];
+          const host = asRecord(handler[action])?.['host'];
           if (isUnset(host) || host === '') continue;
-          const hostPath = [...path, action, 'host'];
+          const hostPath = [...c.path, ...at, action, 'host'];
           violations.push({
             path: hostPath,
             message: `probe or lifecycle host: container "${c.name}" must not set ${what}.${action}.host (uses probe or lifecycle host ${JSON.stringify(host)})`,
