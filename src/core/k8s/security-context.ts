@@ -33,16 +33,15 @@ export interface SecurityField {
 
 /** The field as the container sets it (`value` undefined when unset or null). */
 export function containerSecurityField(container: ContainerView, field: string): SecurityField {
-  const { context, path } = containerSecurityContext(container);
-  const value = context?.[field];
-  return { value: isUnset(value) ? undefined : value, path: [...path, field], level: 'container' };
+  // Read for every container by most checks: the path is built in one step, without the context view.
+  const value = asRecord(container.container['securityContext'])?.[field];
+  return { value: isUnset(value) ? undefined : value, path: [...container.path, 'securityContext', field], level: 'container' };
 }
 
 /** The field as the pod sets it (`value` undefined when unset or null). */
 export function podSecurityField(workload: Workload, field: string): SecurityField {
-  const { context, path } = podSecurityContext(workload);
-  const value = context?.[field];
-  return { value: isUnset(value) ? undefined : value, path: [...path, field], level: 'pod' };
+  const value = asRecord(workload.podSpec['securityContext'])?.[field];
+  return { value: isUnset(value) ? undefined : value, path: [...workload.specPath, 'securityContext', field], level: 'pod' };
 }
 
 /**
