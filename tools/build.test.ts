@@ -3,10 +3,10 @@
  * sources do, find its package.json, and start its scan worker threads, which it finds by path (a wrong path would
  * not fail the scan, only leave the workers' files to the main thread). Built here into a temporary package folder.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
@@ -35,6 +35,8 @@ before(async () => {
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(work, 'node_modules'));
   await buildCli(join(work, 'dist'));
 });
+// rmSync removes the node_modules symlink, not what it points to.
+after(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the bundled CLI (tools/build.ts)', () => {
   it('reports the version of its package.json, found from a shared chunk', () => {
