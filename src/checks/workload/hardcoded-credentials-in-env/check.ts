@@ -33,15 +33,17 @@ const DESCRIPTIVE_LAST_WORDS = new Set([
 
 /**
  * The verdict of each variable name seen: the same names (LOG_LEVEL, POD_NAME…) recur in nearly every container, and
- * splitting a name into words is most of this check's work. Bounded like formatFieldPath's cache.
+ * splitting a name into words is most of this check's work. Small and emptied when full: a long name read from YAML
+ * is a slice of its document's text, which a kept key would keep alive.
  */
 const NAME_VERDICTS = new Map<string, string | undefined>();
-const NAME_CACHE_LIMIT = 10_000;
+const NAME_CACHE_LIMIT = 1_000;
 
 function credentialName(name: string): string | undefined {
   if (NAME_VERDICTS.has(name)) return NAME_VERDICTS.get(name);
   const verdict = credentialWordOf(name);
-  if (NAME_VERDICTS.size < NAME_CACHE_LIMIT) NAME_VERDICTS.set(name, verdict);
+  if (NAME_VERDICTS.size >= NAME_CACHE_LIMIT) NAME_VERDICTS.clear();
+  NAME_VERDICTS.set(name, verdict);
   return verdict;
 }
 
