@@ -42,12 +42,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const VIEW_PATHS = new Map(
   Object.entries(POD_TEMPLATE_PATHS).map(([kind, entry]) => [
     kind,
-    { ...entry, metadataPath: [...entry.template, 'metadata'] as FieldPath, specPath: [...entry.template, 'spec'] as FieldPath },
+    { ...entry, kind, metadataPath: [...entry.template, 'metadata'] as FieldPath, specPath: [...entry.template, 'spec'] as FieldPath },
   ]),
 );
 
-/** The workload view of an object, or undefined when the object carries no pod spec. */
-export function workloadOf(object: KubeObject): Workload | undefined {
+/** Where the object's kind keeps its pod template, when the object is a workload (of that kind's API group). */
+function viewPathsOf(object: KubeObject) {
   if (typeof object.kind !== 'string') return undefined;
   const entry = VIEW_PATHS.get(object.kind);
   if (!entry) return undefined;
@@ -55,6 +55,18 @@ export function workloadOf(object: KubeObject): Workload | undefined {
   if (typeof object.apiVersion === 'string' && groupOf(object.apiVersion) !== entry.group) {
     if (!(entry.group === 'apps' && groupOf(object.apiVersion) === 'extensions')) return undefined;
   }
+  return entry;
+}
+
+/** Whether workloadOf gives a view of the object, without building it. */
+export function isWorkload(object: KubeObject): boolean {
+  return viewPathsOf(object) !== undefined;
+}
+
+/** The workload view of an object, or undefined when the object carries no pod spec. */
+export function workloadOf(object: KubeObject): Workload | undefined {
+  const entry = viewPathsOf(object);
+  if (!entry) return undefined;
   const { metadataPath, specPath } = entry;
   const template = entry.template.length === 0 ? object : valueAt(object, entry.template);
   const spec = isRecord(template) ? template['spec'] : undefined;
@@ -72,5 +84,5 @@ export function workloadOf(object: KubeObject): Workload | undefined {
       containers.push({ container: item, type, index, name, path: [...specPath, type, index] });
     }
   }
-  return { object, kind: object.kind, podSpec, specPath, podMetadata, metadataPath, containers };
+  return { object, kind: entry.kind, podSpec, specPath, podMetadata, metadataPath, containers };
 }

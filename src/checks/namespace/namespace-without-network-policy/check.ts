@@ -1,7 +1,7 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import type { KubeObject } from '../../../core/model/resource.js';
 import { groupOf } from '../../../core/model/resource.js';
-import { workloadOf } from '../../../core/k8s/workload.js';
+import { isWorkload } from '../../../core/k8s/workload.js';
 import { POD_TEMPLATE_PATHS } from '../../../core/k8s/workload-kinds.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -83,7 +83,7 @@ export const check: InventoryCheck = {
     for (const kind of WORKLOAD_KINDS) {
       for (const object of inventory.ofKind(kind)) {
         const ns = namespaceOf(object);
-        if (ns && workloadOf(object)) workloadsIn.set(ns, (workloadsIn.get(ns) ?? 0) + 1);
+        if (ns && isWorkload(object)) workloadsIn.set(ns, (workloadsIn.get(ns) ?? 0) + 1);
       }
     }
 
