@@ -30,6 +30,15 @@ export class RunSelection implements RenderedFindings {
     else this.ranges.push(waiver ? { run, start: index, end: index + 1, waiver } : { run, start: index, end: index + 1 });
   }
 
+  /** Findings `start` to `end` (exclusive) of a run, none waived. */
+  addRange(run: number, start: number, end: number): void {
+    if (start === end) return;
+    this.length += end - start;
+    const last = this.ranges[this.ranges.length - 1];
+    if (last && !last.waiver && last.run === run && last.end === start) last.end = end;
+    else this.ranges.push({ run, start, end });
+  }
+
   *texts(): Generator<string> {
     for (const range of this.ranges) {
       for (let i = range.start; i < range.end; i++) yield this.textOf(range, i);

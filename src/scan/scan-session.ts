@@ -17,7 +17,7 @@ import { attachRenderedFindings } from '../core/model/rendered-findings.js';
 import { controlsOf } from '../frameworks/index.js';
 import { renderBatches, scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
 import type { BatchResult, ScanPlan } from './scan-batch.js';
-import { checkIdOf, findingRunOf, refOf, severityOf } from './finding-run.js';
+import { checkIdOf, findingRunOf, refOf } from './finding-run.js';
 import type { FindingRun } from './finding-run.js';
 import { orderFindings } from './finding-order.js';
 import { RunSelection } from './run-selection.js';
@@ -124,24 +124,30 @@ export class ScanSession {
 
     const matcher = new WaiverMatcher([...options.waivers, ...this.annotationWaivers], options.now, { checks: options.catalog });
     const objects = this.objects;
-    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     const active = new RunSelection(this.runs);
     const waived = new RunSelection(this.runs);
+    const severityCounts = new Array<number>(SEVERITIES.length).fill(0);
     for (const { run: r, start, end } of orderFindings(this.runs)) {
       const run = this.runs[r]!;
       const base = this.runBases[r]!;
+      const { owners, severities } = run;
+      // Without waivers every finding is active: the whole range at once (a scan of 180,000 findings is mostly this).
+      if (matcher.empty) active.addRange(r, start, end);
       for (let i = start; i < end; i++) {
-        const owner = run.owners[i]! < 0 ? -1 : base + run.owners[i]!;
-        const applied = matcher.empty ? undefined : matcher.match(checkIdOf(run, i), refOf(run, i), () => this.labels[owner]);
-        if (applied) {
-          waived.add(r, i, orderedWaiver(applied));
-          continue;
+        const owner = owners[i]! < 0 ? -1 : base + owners[i]!;
+        if (!matcher.empty) {
+          const applied = matcher.match(checkIdOf(run, i), refOf(run, i), () => this.labels[owner]);
+          if (applied) {
+            waived.add(r, i, orderedWaiver(applied));
+            continue;
+          }
+          active.add(r, i);
         }
-        active.add(r, i);
-        bySeverity[severityOf(run, i)] += 1;
+        severityCounts[severities[i]!]! += 1;
         if (owner >= 0) objects[owner]!.findings += 1;
       }
     }
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s, i) => [s, severityCounts[i]!])) as Record<Severity, number>;
     this.labels.length = 0;
     const waiverReports = matcher.reports();
 
