@@ -52,10 +52,13 @@ export function releaseEcosystems(ecosystem: string, release: string | undefined
 /** Every database key a query is matched under: its release's ecosystems × its binary and source package names. */
 export function packageLookups(query: PackageQuery): PackageLookup[] {
   const ecosystems = releaseEcosystems(query.ecosystem, query.distroRelease);
-  const names: Array<{ name: string; version: string }> = [{ name: query.name, version: query.version }];
-  if (query.sourceName && query.sourceName !== query.name && SOURCE_PACKAGE_ECOSYSTEMS.has(baseEcosystem(query.ecosystem))) {
-    names.unshift({ name: query.sourceName, version: query.sourceVersion ?? query.version });
-  }
+  // Distribution advisories name source packages at source versions: a binary rebuilt without a source change (a
+  // Debian binNMU, `1.2-3+b1` from source `1.2-3`) is that source version, which `versions` lists and
+  // `last_affected` compares exactly.
+  const bySource = SOURCE_PACKAGE_ECOSYSTEMS.has(baseEcosystem(query.ecosystem));
+  const sourceVersion = bySource ? (query.sourceVersion ?? query.version) : query.version;
+  const names: Array<{ name: string; version: string }> = [{ name: query.name, version: query.sourceName && query.sourceName !== query.name ? query.version : sourceVersion }];
+  if (bySource && query.sourceName && query.sourceName !== query.name) names.unshift({ name: query.sourceName, version: sourceVersion });
   const lookups: PackageLookup[] = [];
   for (const ecosystem of ecosystems) {
     for (const { name, version } of names) lookups.push({ ecosystem, name: normalizePackageName(ecosystem, name), version });
