@@ -89,6 +89,17 @@ describe('source locator', () => {
     assert.equal(method(text), 'fast');
   });
 
+  it('locates each JSON value of a stream, values sharing a line included, with the fast scanner', () => {
+    const text = '{"kind": "Pod", "spec": {"a": [1]}} {"kind": "Service",\n "spec": {"b": [2, 3]}} {"c": 4}\n';
+    const documents = parseStream(text).documents;
+    assert.equal(documents.length, 3);
+    const [first, second, third] = documents.map((document) => document.locator);
+    assert.deepEqual(first!.locate(['spec', 'a', 0]), { line: 1, column: 32 });
+    assert.deepEqual(second!.locate(['spec', 'b', 1]), { line: 2, column: 20 });
+    assert.deepEqual(third!.locate(['c']), { line: 2, column: 26 });
+    assert.deepEqual(documents.map((document) => document.locator.method), ['fast', 'fast', 'fast']);
+  });
+
   it('hands anchors, aliases, tags and complex keys to the yaml package', () => {
     const anchors = 'base: &b\n  image: nginx\nc:\n  <<: *b\n  name: x\n';
     assert.equal(method(anchors), 'yaml');
