@@ -9,6 +9,7 @@ import { workloadOf } from '../core/k8s/workload.js';
 import type { PssVersion } from '../core/model/check-context.js';
 import { formatPssVersion } from '../core/model/check-context.js';
 import type { InputError } from '../core/model/report.js';
+import { orderedInputError } from '../core/model/report.js';
 import type { Resource, ResourceRef } from '../core/model/resource.js';
 import { groupOf } from '../core/model/resource.js';
 import { isUnset } from '../core/model/untrusted-value.js';
@@ -171,7 +172,7 @@ export class InventoryBuilder {
     const ingresses = this.ingressEntries(selected);
     const hostAccess = hostAccessEntries(records, chains);
 
-    const errors = this.errors.map(orderedError);
+    const errors = this.errors.map(orderedInputError);
     return {
       schemaVersion: INVENTORY_SCHEMA_VERSION,
       tool: { name: 'aspis', version: this.options.toolVersion },
@@ -364,17 +365,6 @@ function hostAccessEntries(records: readonly WorkloadRecord[], chains: OwnerChai
     hostNetwork: records[index]!.hostNetwork,
     hostPorts: records[index]!.hostPorts,
   }));
-}
-
-function orderedError(error: InputError): InputError {
-  const { source, line, column, field, message } = error;
-  return {
-    source,
-    ...(line !== undefined ? { line } : {}),
-    ...(column !== undefined ? { column } : {}),
-    ...(field !== undefined ? { field } : {}),
-    message,
-  };
 }
 
 function push<K>(map: Map<K, number[]>, at: K, index: number): void {

@@ -4,7 +4,7 @@ import type { CheckContext } from '../core/model/check-context.js';
 import { formatPssVersion } from '../core/model/check-context.js';
 import type { AppliedWaiver, Finding } from '../core/model/finding.js';
 import type { CheckSummary, InputError, ObjectSummary, Report } from '../core/model/report.js';
-import { REPORT_SCHEMA_VERSION } from '../core/model/report.js';
+import { orderedInputError, REPORT_SCHEMA_VERSION } from '../core/model/report.js';
 import type { Resource } from '../core/model/resource.js';
 import { formatRef } from '../core/model/resource.js';
 import { SEVERITIES } from '../core/model/severity.js';
@@ -179,7 +179,7 @@ export class ScanSession {
       findings: [],
       waived: [],
       waivers: waiverReports,
-      errors: errors.map(orderedError),
+      errors: errors.map(orderedInputError),
     };
     // The findings stay text until something reads them as objects (the JSON output never does).
     attachRenderedFindings(report, 'findings', active);
@@ -191,15 +191,4 @@ export class ScanSession {
 function orderedWaiver(waiver: AppliedWaiver): AppliedWaiver {
   const { source, reason, owner, expires, declaredAt } = waiver;
   return { source, reason, ...(owner !== undefined ? { owner } : {}), ...(expires !== undefined ? { expires } : {}), declaredAt };
-}
-
-function orderedError(error: InputError): InputError {
-  const { source, line, column, field, message } = error;
-  return {
-    source,
-    ...(line !== undefined ? { line } : {}),
-    ...(column !== undefined ? { column } : {}),
-    ...(field !== undefined ? { field } : {}),
-    message,
-  };
 }

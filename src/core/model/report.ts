@@ -16,6 +16,18 @@ export interface InputError {
   message: string;
 }
 
+/** The error with its keys in schema order (errors are built in several modules; reports write keys as built). */
+export function orderedInputError(error: InputError): InputError {
+  const { source, line, column, field, message } = error;
+  return {
+    source,
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
+    ...(field !== undefined ? { field } : {}),
+    message,
+  };
+}
+
 export type PssLevel = 'privileged' | 'baseline' | 'restricted';
 
 export interface ObjectSummary {
