@@ -1,5 +1,5 @@
 /**
- * CycloneDX 1.6 of an image scan: the SBOM (the image as metadata.component, its packages as components, as
+ * CycloneDX 1.6 of an image scan (or of every image a cluster runs: clusterImagesCycloneDx): the SBOM (the image as metadata.component, its packages as components, as
  * sbom-cyclonedx.ts writes them) plus `vulnerabilities`, one per vulnerability of a package, with its ratings
  * (CVSS score, vector, method), the package it affects (by bom-ref), and an analysis from the triage: VEX
  * not_affected → not_affected (with the justification), fixed → resolved, affected → exploitable,
@@ -10,7 +10,7 @@ import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { Package } from '../image/catalogers/cataloger.js';
 import type { VexStatement } from '../vuln/triage/openvex-document.js';
 import type { TriagedVulnerability } from '../vuln/triage/triage-vulnerabilities.js';
-import type { ImageScanDocument, ScannedPackage } from './image-scan-report.js';
+import type { ImageScanDocument, ScannedPackage, TriagedImageScan } from './image-scan-report.js';
 import { packageRefs } from '../image/sbom/image-sbom.js';
 import { component } from './sbom-cyclonedx.js';
 
@@ -35,43 +35,75 @@ const METHOD: Record<string, CDX.Enums.Vulnerability.RatingMethod> = {
 export function imageScanCycloneDx(document: ImageScanDocument, serialNumber: string): string {
   const image = document.images[0];
   if (!image) throw new Error('an image scan document has one image');
-  const { scan, triage } = image;
+  const bom = newBom(document, serialNumber);
+  bom.metadata.component = imageComponent(image, 'image');
+  addImage(bom, image, '', bom.components);
+  return serialize(bom);
+}
+
+/**
+ * The document of every image a cluster runs (`scan cluster --images`): the cluster as metadata.component (a
+ * platform), each image a container component with its packages nested in it, bom-refs prefixed per image so that a
+ * package in two images is two components, and each vulnerability affecting the package of its image.
+ */
+export function clusterImagesCycloneDx(document: ImageScanDocument, serialNumber: string, cluster: string): string {
+  const bom = newBom(document, serialNumber);
+  bom.metadata.component = new CDX.Models.Component(CDX.Enums.ComponentType.Platform, cluster, { bomRef: 'cluster' });
+  document.images.forEach((image, i) => {
+    const container = imageComponent(image, `image-${i + 1}`);
+    bom.components.add(container);
+    addImage(bom, image, `image-${i + 1}/`, container.components);
+  });
+  return serialize(bom);
+}
+
+function newBom(document: ImageScanDocument, serialNumber: string): CDX.Models.Bom {
   const bom = new CDX.Models.Bom();
   bom.serialNumber = `urn:uuid:${serialNumber}`;
   bom.metadata.timestamp = new Date(document.generatedAt);
   bom.metadata.tools.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.Application, document.tool.name, { version: document.tool.version }));
-  const target = scan.target;
+  return bom;
+}
+
+function imageComponent(image: TriagedImageScan, bomRef: string): CDX.Models.Component {
+  const target = image.scan.target;
   const name = typeof target.name === 'string' ? target.name : 'image';
   const manifestDigest = typeof target.manifestDigest === 'string' ? target.manifestDigest : undefined;
   const isImage = typeof target.configDigest === 'string';
-  bom.metadata.component = new CDX.Models.Component(isImage ? CDX.Enums.ComponentType.Container : CDX.Enums.ComponentType.Application, name, {
-    bomRef: 'image',
+  return new CDX.Models.Component(isImage ? CDX.Enums.ComponentType.Container : CDX.Enums.ComponentType.Application, name, {
+    bomRef,
     ...(manifestDigest ? { version: manifestDigest } : {}),
   });
+}
 
-  const refs = packageRefs(scan.packages);
+/** Adds an image's packages to `components` (bom-refs prefixed by `prefix`) and its vulnerabilities to the BOM. */
+function addImage(bom: CDX.Models.Bom, image: TriagedImageScan, prefix: string, components: CDX.Models.ComponentRepository): void {
+  const { scan, triage } = image;
+  const refs = packageRefs(scan.packages).map((ref) => `${prefix}${ref}`);
   const refOf = new Map<string, CDX.Models.Component>();
   scan.packages.forEach((pkg, i) => {
     const c = isFullPackage(pkg)
       ? component(pkg, refs[i]!)
       : new CDX.Models.Component(CDX.Enums.ComponentType.Library, pkg.name, { bomRef: refs[i]!, version: pkg.version, ...(pkg.purl ? { purl: pkg.purl } : {}) });
-    bom.components.add(c);
+    components.add(c);
     const key = identity(pkg);
     if (!refOf.has(key)) refOf.set(key, c);
   });
-
   for (const v of [...triage.active, ...triage.suppressed]) {
     const affected = refOf.get(identity(v.finding.package));
-    bom.vulnerabilities.add(vulnerability(v, affected));
+    bom.vulnerabilities.add(vulnerability(v, affected, prefix));
   }
+}
+
+function serialize(bom: CDX.Models.Bom): string {
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
   return `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`;
 }
 
-function vulnerability(v: TriagedVulnerability, affected: CDX.Models.Component | undefined): CDX.Models.Vulnerability.Vulnerability {
+function vulnerability(v: TriagedVulnerability, affected: CDX.Models.Component | undefined, prefix: string): CDX.Models.Vulnerability.Vulnerability {
   const f = v.finding;
   const vuln = new CDX.Models.Vulnerability.Vulnerability({
-    bomRef: `${f.id}/${affected?.bomRef.value ?? f.package.name}`,
+    bomRef: `${f.id}/${affected?.bomRef.value ?? `${prefix}${f.package.name}`}`,
     id: f.id,
     source: new CDX.Models.Vulnerability.Source({ name: 'OSV', url: `https://osv.dev/vulnerability/${encodeURIComponent(f.records[0] ?? f.id)}` }),
     ...(f.summary ? { description: f.summary } : {}),

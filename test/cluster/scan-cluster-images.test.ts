@@ -16,7 +16,7 @@ import { startControlPlane, type ControlPlane } from '../harness/control-plane.j
 import { debianImageUnavailable, ensureDebianImage, type DebianImage } from '../harness/debian-image.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../harness/registry.js';
 import { runCli } from '../cli/run-cli.js';
-import { publishedSchemaValidator, sarifValidator } from '../image/scan/report-validators.js';
+import { cycloneDx16Validator, publishedSchemaValidator, sarifValidator } from '../image/scan/report-validators.js';
 
 const skip = debianImageUnavailable() ?? registryAvailable();
 
@@ -145,6 +145,22 @@ describe('aspis scan cluster --images', { skip: skip ?? false, timeout: 600_000 
     const sarif = scan(['-n', 'shop', '-o', 'sarif'], work);
     const validate = sarifValidator();
     assert.ok(validate(JSON.parse(sarif.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
+    // CycloneDX: the image as a container holding its packages, the waived vulnerability with its analysis.
+    const cdx = scan(['-n', 'shop', '-o', 'cyclonedx'], work);
+    assert.equal(cdx.code, 0, cdx.stderr);
+    const bom = JSON.parse(cdx.stdout) as {
+      metadata: { component: { type: string } };
+      components: { type: string; name: string; components?: { name: string }[] }[];
+      vulnerabilities: { id: string; affects: { ref: string }[]; analysis?: { state: string; response?: string[] } }[];
+    };
+    const validateCdx = cycloneDx16Validator();
+    assert.ok(validateCdx(bom), JSON.stringify(validateCdx.errors?.slice(0, 3)));
+    assert.equal(bom.metadata.component.type, 'platform');
+    assert.deepEqual(bom.components.map((c) => [c.type, c.name]), [['container', `${registry.host}/aspis/debian@${digest}`]]);
+    assert.ok(bom.components[0]!.components!.some((p) => p.name === 'zlib1g'), 'the image holds its packages');
+    const zlib = bom.vulnerabilities.find((v) => v.id === 'CVE-2099-0001');
+    assert.match(zlib?.affects[0]?.ref ?? '', /^image-1\/Debian\/zlib1g@/);
+    assert.deepEqual([zlib?.analysis?.state, zlib?.analysis?.response], ['exploitable', ['will_not_fix']]);
   });
 
   it('a scope without running Pods is an error, not a pass; image options without --images are usage errors', () => {
@@ -157,5 +173,8 @@ describe('aspis scan cluster --images', { skip: skip ?? false, timeout: 600_000 
     const usage = runCli(['scan', 'cluster', '--kubeconfig', cp.adminKubeconfig, '--vex', 'x.json']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--vex needs --images/);
+    const cyclonedx = runCli(['scan', 'cluster', '--kubeconfig', cp.adminKubeconfig, '-o', 'cyclonedx']);
+    assert.equal(cyclonedx.code, 2);
+    assert.match(cyclonedx.stderr, /--output cyclonedx needs --images/);
   });
 });

@@ -16,7 +16,7 @@ export function registerScanCluster(scan: Command, env: { version: string; setEx
   const command = scan
     .command('cluster')
     .description('scan a live cluster: every namespace (or those of -n), read-only, with paged LISTs');
-  addScanOptions(addClusterOptions(command));
+  addScanOptions(addClusterOptions(command), ['cyclonedx']);
   // --images: the images of the running Pods instead of the objects (see scan-cluster-images.ts).
   command.option('--images', 'scan every image the running Pods use, each once: vulnerabilities and image checks, as scan image');
   addVulnerabilityTriageOptions(command)
@@ -26,6 +26,7 @@ export function registerScanCluster(scan: Command, env: { version: string; setEx
     .action(async (options: ScanClusterOptions) => {
       const imageOnly = (['db', 'vex', 'severity', 'ignoreUnfixed', 'imageConcurrency', 'platform', 'insecure'] as const).filter((k) => options[k] !== undefined);
       if (!options.images && imageOnly.length > 0) throw new Error(`--${imageOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --images`);
+      if (!options.images && (options.output as string | undefined) === 'cyclonedx') throw new Error('--output cyclonedx needs --images (it describes images)');
       env.setExitCode(options.images ? await scanClusterImages(options, env.version) : await scanCluster(options, env.version));
     });
 }

@@ -8,7 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Severity } from '../../core/model/severity.js';
 import { clusterImagesJson, type ImageScanDocument, type ImageScanReport, type TriagedImageScan } from '../../outputs/image-scan-report.js';
+import { randomUUID } from 'node:crypto';
 import { imageScanSarif } from '../../outputs/image-scan-sarif.js';
+import { clusterImagesCycloneDx } from '../../outputs/image-scan-cyclonedx.js';
 import { imageScanTable } from '../../outputs/image-scan-table.js';
 import { runningPodImages, type RunningImage } from '../../sources/cluster/running-pod-images.js';
 import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
@@ -39,7 +41,7 @@ export const DEFAULT_IMAGE_CONCURRENCY = 2;
 
 export async function scanClusterImages(options: ClusterImagesOptions, version: string): Promise<number> {
   const format = options.output ?? (process.stdout.isTTY ? 'table' : 'json');
-  if (!['table', 'json', 'sarif'].includes(format)) throw new Error(`--output ${format} is not available with --images: use table, json or sarif`);
+  if (!['table', 'json', 'sarif', 'cyclonedx'].includes(format)) throw new Error(`--output ${format} is not available with --images: use table, json, sarif or cyclonedx`);
   const concurrency = options.imageConcurrency === undefined ? DEFAULT_IMAGE_CONCURRENCY : Number(options.imageConcurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new Error('--image-concurrency must be an integer from 1 to 32');
   const now = new Date();
@@ -83,7 +85,14 @@ export async function scanClusterImages(options: ClusterImagesOptions, version: 
     // With images, the image checks report the rest of the configuration's problems with each image.
     problems: [...problems, ...(images.length === 0 ? triage.configProblems : [])],
   };
-  const text = format === 'json' ? clusterImagesJson(document) : format === 'sarif' ? imageScanSarif(document) : imageScanTable(document);
+  const text =
+    format === 'json'
+      ? clusterImagesJson(document)
+      : format === 'sarif'
+        ? imageScanSarif(document)
+        : format === 'cyclonedx'
+          ? clusterImagesCycloneDx(document, randomUUID(), input)
+          : imageScanTable(document);
   if (options.outputFile) writeFileSync(options.outputFile, text);
   else process.stdout.write(text);
   for (const line of imageScanNoteLines(document)) process.stderr.write(`aspis: note: ${line}\n`);

@@ -19,9 +19,10 @@ export interface ScanOptions {
   color: boolean;
 }
 
-export function addScanOptions(command: Command): Command {
+/** `extraFormats`: formats one command adds to the report's (scan cluster's `cyclonedx`, for --images). */
+export function addScanOptions(command: Command, extraFormats: readonly string[] = []): Command {
   return command
-    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(OUTPUT_FORMATS))
+    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices([...OUTPUT_FORMATS, ...extraFormats]))
     .option('--output-file <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity remains').choices(SEVERITIES))
     .option('--framework <ids>', `only checks mapped to these frameworks, comma-separated (${FRAMEWORKS.map((f) => f.id).join(', ')})`, commaList)
