@@ -16,6 +16,7 @@ import { startControlPlane, type ControlPlane } from '../harness/control-plane.j
 import { debianImageUnavailable, ensureDebianImage, type DebianImage } from '../harness/debian-image.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../harness/registry.js';
 import { runCli } from '../cli/run-cli.js';
+import { ScanResultsStore } from '../../src/store/scan-results/scan-results-store.js';
 import { cycloneDx16Validator, publishedSchemaValidator, sarifValidator } from '../image/scan/report-validators.js';
 
 const skip = debianImageUnavailable() ?? registryAvailable();
@@ -163,6 +164,22 @@ describe('aspis scan cluster --images', { skip: skip ?? false, timeout: 600_000 
     assert.deepEqual([zlib?.analysis?.state, zlib?.analysis?.response], ['exploitable', ['will_not_fix']]);
   });
 
+  it('--record stores each image it scanned for the webhook\'s image gating, by the digest the Pods run', () => {
+    const store = join(work, 'recorded.sqlite');
+    const run = scan(['-n', 'shop', '-o', 'json', '--record', store]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`recorded 1 image scan\\(s\\) in ${store}`));
+    const read = ScanResultsStore.open(store, { readonly: true });
+    try {
+      const records = read.scansAfter(0);
+      // Scanned by digest (the digest the kubelet reports), so recorded by digest: no tag key.
+      assert.deepEqual(records.map((r) => [r.reference, r.manifestDigest]), [[undefined, digest]]);
+      assert.deepEqual(records[0]!.vulnerabilities.map((v) => v.id), ['CVE-2099-0001']);
+    } finally {
+      read.close();
+    }
+  });
+
   it('a scope without running Pods is an error, not a pass; image options without --images are usage errors', () => {
     const quiet = scan(['-n', 'quiet']);
     assert.equal(quiet.code, 2);
@@ -173,6 +190,9 @@ describe('aspis scan cluster --images', { skip: skip ?? false, timeout: 600_000 
     const usage = runCli(['scan', 'cluster', '--kubeconfig', cp.adminKubeconfig, '--vex', 'x.json']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--vex needs --images/);
+    const record = runCli(['scan', 'cluster', '--kubeconfig', cp.adminKubeconfig, '--record']);
+    assert.equal(record.code, 2);
+    assert.match(record.stderr, /--record needs --images/);
     const cyclonedx = runCli(['scan', 'cluster', '--kubeconfig', cp.adminKubeconfig, '-o', 'cyclonedx']);
     assert.equal(cyclonedx.code, 2);
     assert.match(cyclonedx.stderr, /--output cyclonedx needs --images/);

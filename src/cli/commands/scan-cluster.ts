@@ -23,8 +23,9 @@ export function registerScanCluster(scan: Command, env: { version: string; setEx
     .option('--image-concurrency <n>', `with --images: images scanned at a time (default ${DEFAULT_IMAGE_CONCURRENCY})`)
     .option('--platform <os/arch[/variant]>', 'with --images: platform to pick from multi-platform images (default: linux/<this machine>)')
     .option('--insecure', 'with --images: plain HTTP to registries on loopback (refused for any other host)')
+    .option('--record [file]', "with --images: record each image's result for the admission webhook's image gating (default store: $ASPIS_SCAN_RESULTS or ~/.cache/aspis/results/scans.sqlite)")
     .action(async (options: ScanClusterOptions) => {
-      const imageOnly = (['db', 'vex', 'severity', 'ignoreUnfixed', 'imageConcurrency', 'platform', 'insecure'] as const).filter((k) => options[k] !== undefined);
+      const imageOnly = (['db', 'vex', 'severity', 'ignoreUnfixed', 'imageConcurrency', 'platform', 'insecure', 'record'] as const).filter((k) => options[k] !== undefined);
       if (!options.images && imageOnly.length > 0) throw new Error(`--${imageOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --images`);
       if (!options.images && (options.output as string | undefined) === 'cyclonedx') throw new Error('--output cyclonedx needs --images (it describes images)');
       env.setExitCode(options.images ? await scanClusterImages(options, env.version) : await scanCluster(options, env.version));

@@ -5,21 +5,23 @@
  * (registry unreachable, refused, not found) is reported with its problem and the others are still scanned.
  * A scope without running Pods is an error: a selector that matches nothing never passes silently.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Severity } from '../../core/model/severity.js';
 import { clusterImagesJson, type ImageScanDocument, type ImageScanReport, type TriagedImageScan } from '../../outputs/image-scan-report.js';
-import { randomUUID } from 'node:crypto';
 import { imageScanSarif } from '../../outputs/image-scan-sarif.js';
 import { clusterImagesCycloneDx } from '../../outputs/image-scan-cyclonedx.js';
 import { imageScanTable } from '../../outputs/image-scan-table.js';
 import { runningPodImages, type RunningImage } from '../../sources/cluster/running-pod-images.js';
 import { defaultDatabasePath } from '../../store/vuln-db/default-database-path.js';
+import { defaultScanResultsPath } from '../../store/scan-results/default-scan-results-path.js';
 import { VulnDatabase } from '../../store/vuln-db/vuln-database.js';
 import { triageVulnerabilities } from '../../vuln/triage/triage-vulnerabilities.js';
 import { clusterTarget, type ClusterOptions } from '../cluster-options.js';
 import { EXIT } from '../exit-codes.js';
 import { imageScanExitCode, imageScanNoteLines, imageScanProblemLines } from './image-scan-outcome.js';
 import { loadImageCheckSetup } from './image-check-setup.js';
+import { recordScanResult } from './record-scan-result.js';
 import { scanOneImage, type ScanOneImageOptions } from './scan-one-image.js';
 import { formatInputError, loadVulnerabilityTriage } from './vulnerability-triage-inputs.js';
 
@@ -35,6 +37,8 @@ export interface ClusterImagesOptions extends ClusterOptions {
   platform?: string;
   insecure?: boolean;
   imageConcurrency?: string;
+  /** Record each image scanned (not those that could not be) for the webhook's image gating (see record-scan-result.ts). */
+  record?: string | true;
 }
 
 export const DEFAULT_IMAGE_CONCURRENCY = 2;
@@ -71,6 +75,17 @@ export async function scanClusterImages(options: ClusterImagesOptions, version: 
         const identity = { name: image.reference, ...(typeof scan.target.manifestDigest === 'string' ? { manifestDigest: scan.target.manifestDigest } : {}), ...(typeof scan.target.configDigest === 'string' ? { configDigest: scan.target.configDigest } : {}) };
         images.push({ scan, triage: triageVulnerabilities(scan.vulnerabilities, identity, triage.options), usedBy: image.users });
       });
+      if (options.record !== undefined) {
+        const path = typeof options.record === 'string' ? options.record : defaultScanResultsPath();
+        const meta = db.metadata();
+        const dbVersion = meta.modifiedWatermark ?? meta.importedAt;
+        // An image that could not be read has no result to gate on: it is not recorded (its problem is reported).
+        const scanned = running.map((image, i) => ({ image, scan: scans[i]! })).filter(({ scan }) => typeof scan.target.manifestDigest === 'string');
+        for (const { image, scan } of scanned) {
+          recordScanResult(path, scan, triage.options, now, { aspisVersion: version, ...(dbVersion ? { dbVersion } : {}), reference: image.reference });
+        }
+        process.stderr.write(`aspis: recorded ${scanned.length} image scan(s) in ${path}\n`);
+      }
     } finally {
       db.close();
     }
