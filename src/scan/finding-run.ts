@@ -83,19 +83,17 @@ export function findingRunOf(findings: readonly Finding[], owners: readonly numb
     checkIds[i] = indexOf(finding.checkId);
     paths[i] = indexOf(finding.path);
   }
+  // Files compared once each (localeCompare is costly, and a run of the inventory checks spans every file), then by rank.
+  const fileTexts = [...new Set(files)].map((file) => ({ file, text: file < 0 ? '' : strings[file]! }));
+  const compareFiles = (a: { text: string }, b: { text: string }) => compareFindingKeys(a.text, 0, '', '', '', b.text, 0, '', '', '');
+  fileTexts.sort(compareFiles);
+  // Texts localeCompare finds equal (canonically equivalent Unicode) share a rank, as they tie in the full comparison.
+  const rankOf = new Map<number, number>();
+  fileTexts.forEach((entry, i) => rankOf.set(entry.file, i > 0 && compareFiles(fileTexts[i - 1]!, entry) === 0 ? rankOf.get(fileTexts[i - 1]!.file)! : i));
+  const fileRanks = Int32Array.from(files, (file) => rankOf.get(file)!);
   const compare = (a: number, b: number): number =>
-    compareFindingKeys(
-      files[a]! < 0 ? '' : strings[files[a]!]!,
-      lines[a]!,
-      refTexts[refIndexes[a]!]!,
-      strings[checkIds[a]!]!,
-      strings[paths[a]!]!,
-      files[b]! < 0 ? '' : strings[files[b]!]!,
-      lines[b]!,
-      refTexts[refIndexes[b]!]!,
-      strings[checkIds[b]!]!,
-      strings[paths[b]!]!,
-    );
+    fileRanks[a]! - fileRanks[b]! ||
+    compareFindingKeys('', lines[a]!, refTexts[refIndexes[a]!]!, strings[checkIds[a]!]!, strings[paths[a]!]!, '', lines[b]!, refTexts[refIndexes[b]!]!, strings[checkIds[b]!]!, strings[paths[b]!]!);
   const order = Array.from({ length: count }, (_, i) => i).sort(compare);
 
   const run: FindingRun = {

@@ -30,7 +30,7 @@ const finding: fc.Arbitrary<Finding> = fc
     severity: fc.constantFrom(...SEVERITIES),
     resource: fc.constantFrom(...refs),
     path: fc.constantFrom('spec', 'spec.containers[0]', 'spec.containers[10]', 'spec.containers[2]', 'métadata.name'),
-    location: fc.option(fc.record({ file: fc.constantFrom('a.yaml', 'b.yaml', 'B.yaml', 'dir/a.yaml'), line: fc.integer({ min: 1, max: 6 }), column: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
+    location: fc.option(fc.record({ file: fc.constantFrom('a.yaml', 'b.yaml', 'B.yaml', 'dir/a.yaml', '\u00e9.yaml', 'e\u0301.yaml'), line: fc.integer({ min: 1, max: 6 }), column: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
     message: fc.string({ maxLength: 8 }),
     evidence: fc.option(fc.oneof(fc.string({ maxLength: 5 }), fc.record({ n: fc.integer() })), { nil: undefined }),
   })
