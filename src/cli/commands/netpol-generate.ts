@@ -51,8 +51,8 @@ export function registerNetpolGenerate(netpol: Command, env: NetpolEnv): void {
     .option('--no-dns', 'do not allow egress to the cluster DNS (kube-system pods labelled k8s-app=kube-dns, UDP and TCP 53)')
     .option('--cilium', 'write CiliumNetworkPolicies (cilium.io/v2) instead of NetworkPolicies; the replay proves the same plan as NetworkPolicies')
     .option('--output-dir <dir>', 'write one file per policy, DIR/NAMESPACE/NAME.yaml, instead of one YAML stream on stdout')
-    .addOption(new Option('--external-prefix-v4 <bits>', 'aggregate external IPv4 peers to blocks of this prefix length').default('32'))
-    .addOption(new Option('--external-prefix-v6 <bits>', 'aggregate external IPv6 peers to blocks of this prefix length').default('128'))
+    .addOption(new Option('--external-prefix-v4 <bits>', 'aggregate external IPv4 peers to blocks of this prefix length (narrowed where a block would hold a pod address)').default('32'))
+    .addOption(new Option('--external-prefix-v6 <bits>', 'aggregate external IPv6 peers to blocks of this prefix length (narrowed where a block would hold a pod address)').default('128'))
     .option('--with-existing', 'replay with the inventory\'s existing NetworkPolicies as well (what applying the output gives)')
     .action((options: GenerateCommandOptions) =>
       runNetpol(env, async () => {

@@ -16,7 +16,7 @@
  */
 import type { LabelSelector } from '../../core/k8s/label-selector.js';
 import { labelSelectorMatcher } from '../../core/k8s/label-selector.js';
-import type { Cidr } from '../../core/k8s/ip-set.js';
+import type { Cidr, IpAddress } from '../../core/k8s/ip-set.js';
 import { formatCidr, parseIpAddress } from '../../core/k8s/ip-set.js';
 import { resolveNamedPort } from '../../core/k8s/pod-network.js';
 import type { Protocol } from '../../core/k8s/port-set.js';
@@ -127,14 +127,22 @@ export function uniquePortName(groups: readonly PodGroup[], port: number, protoc
   return name;
 }
 
-function aggregate(ip: string, prefix: { v4: number; v6: number }): string {
+/**
+ * The block of the requested prefix length around an external address, narrowed bit by bit until it holds none of
+ * the pod addresses the inventory knows: ipBlocks match pod IPs in most implementations (kube-router, Calico), so a
+ * coarse `--external-prefix` must not open traffic to pods that was never observed.
+ */
+function aggregate(ip: string, prefix: { v4: number; v6: number }, podAddresses: readonly IpAddress[]): string {
   const address = parseIpAddress(ip)!;
   const bits = address.family === 4 ? 32 : 128;
-  const length = address.family === 4 ? prefix.v4 : prefix.v6;
-  const host = BigInt(bits - length);
-  const start = (address.value >> host) << host;
-  const cidr: Cidr = { family: address.family, start, end: start + (1n << host) - 1n, prefix: length };
-  return formatCidr(cidr);
+  const pods = podAddresses.filter((pod) => pod.family === address.family && pod.value !== address.value);
+  for (let length = address.family === 4 ? prefix.v4 : prefix.v6; ; length++) {
+    const host = BigInt(bits - length);
+    const start = (address.value >> host) << host;
+    const end = start + (1n << host) - 1n;
+    if (length < bits && pods.some((pod) => pod.value >= start && pod.value <= end)) continue;
+    return formatCidr({ family: address.family, start, end, prefix: length } satisfies Cidr);
+  }
 }
 
 function comparePorts(a: PlannedPort, b: PlannedPort): number {
@@ -184,6 +192,7 @@ export function planPolicies(
   if (prefix.v4 < 0 || prefix.v4 > 32 || prefix.v6 < 0 || prefix.v6 > 128) throw new PlanError('external prefix lengths must be 0-32 (IPv4) and 0-128 (IPv6)');
   const workloads = allWorkloads(model, observation);
   const list = [...workloads.values()];
+  const podAddresses = model.groups.flatMap((group) => group.addresses ?? []);
   const byNamespace = new Map<string, FlowWorkload[]>();
   for (const workload of list) {
     let entries = byNamespace.get(workload.namespace);
@@ -241,7 +250,7 @@ export function planPolicies(
   }
 
   const peerOf = (end: EdgeEnd): PlannedPeer => {
-    if (end.type === 'external') return { type: 'cidr', cidr: aggregate(end.ip, prefix), ...(end.what ? { what: end.what } : {}) };
+    if (end.type === 'external') return { type: 'cidr', cidr: aggregate(end.ip, prefix, podAddresses), ...(end.what ? { what: end.what } : {}) };
     const workload = workloadOf(end);
     return { type: 'workload', workload, selector: selectorOf(workload).selector };
   };

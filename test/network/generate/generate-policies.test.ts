@@ -136,6 +136,23 @@ describe('generated NetworkPolicies', () => {
     assert.equal(aggregated.replay.deniedFlows, 0);
   });
 
+  it('narrows an aggregated block until it holds no pod address, so a coarse prefix never opens traffic to pods', () => {
+    // A Pod (say a hostNetwork-free pod on a routable range) at 198.51.100.200: the /24 around 198.51.100.7 would hold it.
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'edge', namespace: 'shop', labels: { app: 'edge' } },
+      spec: { containers: [{ name: 'edge', image: 'edge:1' }] },
+      status: { phase: 'Running', podIP: '198.51.100.200', podIPs: [{ ip: '198.51.100.200' }] },
+    };
+    const narrowed = generate([...clusterObjects, pod], clusterFlows, { externalPrefix: { v4: 24, v6: 64 } });
+    const cart = narrowed.output.find((p) => p.name === 'cart')!;
+    assert.match(cart.yaml, /cidr: 198\.51\.100\.0\/25/, 'the /24 holds the pod: narrowed to the /25 that does not');
+    assert.doesNotMatch(cart.yaml, /198\.51\.100\.0\/24/);
+    assert.match(cart.yaml, /cidr: 192\.0\.2\.0\/24/, 'a block without pods keeps the requested prefix');
+    assert.equal(narrowed.replay.deniedFlows, 0);
+  });
+
   it('without DNS: no DNS rule, the observed DNS flows are allowed as the ordinary edge they are', () => {
     const noDns = generate(clusterObjects, clusterFlows, { dns: false });
     assert.doesNotMatch(noDns.output.map((p) => p.yaml).join(''), /cluster DNS/);
