@@ -194,6 +194,27 @@ describe('--offline outside a namespace', () => {
     assert.match(run.stderr, /changed since it was installed from the signed bundle/);
   });
 
+  it('--bundle-max-age refuses a bundle signed longer ago (a replayed old bundle), and accepts a recent one', () => {
+    const recent = aspis(['scan', 'image', image, '--offline', '--bundle', paths.bundle, '--bundle-key', paths.publicKey, '--bundle-max-age', '7', '-o', 'json'], { netns: true });
+    assert.deepEqual(report(ok(recent)), online);
+    // The bundle was signed when this suite started: older than a millionth of a day (0.09 s).
+    const old = aspis(['scan', 'image', image, '--offline', '--bundle', paths.bundle, '--bundle-key', paths.publicKey, '--bundle-max-age', '0.000001']);
+    assert.equal(old.code, 2, old.stderr);
+    assert.match(old.stderr, /osv-bundle\.tar\.gz: the bundle was signed at \d{4}-\d\d-\d\dT[^,]+, [\d.]+ days ago, more than --bundle-max-age 0\.000001: get a current bundle/);
+    ok(aspis(['db', 'import-bundle', paths.bundle, '--key', paths.publicKey, '--db', paths.installed]));
+    const installed = aspis(['scan', 'image', image, '--offline', '--db', paths.installed, '--bundle-key', paths.publicKey, '--bundle-max-age', '0.000001']);
+    assert.equal(installed.code, 2, installed.stderr);
+    assert.match(installed.stderr, /the bundle was signed at .*more than --bundle-max-age/);
+    for (const bad of ['0', '-1', 'soon']) {
+      const run = aspis(['scan', 'image', image, '--offline', '--bundle', paths.bundle, '--bundle-key', paths.publicKey, '--bundle-max-age', bad]);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, new RegExp(`--bundle-max-age must be a positive number of days, got "${bad}"`));
+    }
+    const online2 = aspis(['scan', 'image', image, '--db', paths.db, '--bundle-max-age', '7']);
+    assert.equal(online2.code, 2);
+    assert.match(online2.stderr, /--bundle-max-age applies to signed bundles: use it with --offline or --bundle/);
+  });
+
   it('scan sbom takes --offline and --bundle too, with the key from $ASPIS_BUNDLE_KEY', () => {
     const sbom = join(work, 'app.cdx.json');
     writeFileSync(
