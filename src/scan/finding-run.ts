@@ -11,7 +11,6 @@ import type { Finding } from '../core/model/finding.js';
 import type { ResourceRef } from '../core/model/resource.js';
 import { formatRef } from '../core/model/resource.js';
 import { SEVERITIES } from '../core/model/severity.js';
-import type { Severity } from '../core/model/severity.js';
 
 export interface FindingRun {
   /**
@@ -35,15 +34,6 @@ export interface FindingRun {
   /** Location line, 0 without a location. */
   lines: Uint32Array;
   strings: string[];
-}
-
-/** A finding of a run, by position: what sorting and waivers read of it. */
-export interface RunFindingKey {
-  file: string;
-  line: number;
-  ref: string;
-  checkId: string;
-  path: string;
 }
 
 /** Renders findings (with the index of each one's object) into a sorted run. */
@@ -146,21 +136,12 @@ export function findingTexts(run: FindingRun, start: number, end: number): strin
   return run.text.slice(start === 0 ? 0 : run.ends[start - 1]! + SEPARATOR.length, run.ends[end - 1]!);
 }
 
-export function severityOf(run: FindingRun, index: number): Severity {
-  return SEVERITIES[run.severities[index]!]!;
-}
-
 export function checkIdOf(run: FindingRun, index: number): string {
   return run.strings[run.checkIds[index]!]!;
 }
 
 export function refOf(run: FindingRun, index: number): ResourceRef {
   return run.refs[run.refIndexes[index]!]!;
-}
-
-/** The finding as an object again (for outputs other than JSON). */
-export function findingOf(run: FindingRun, index: number): Finding {
-  return JSON.parse(findingText(run, index)) as Finding;
 }
 
 /**

@@ -18,6 +18,16 @@ export interface RecordScanOptions {
 }
 
 export function recordScanResult(path: string, scanned: ImageScanReport, triage: TriageOptions, now: Date, options: RecordScanOptions): ImageScanRecord {
+  const store = ScanResultsStore.open(path, { create: true });
+  try {
+    return recordScanResultIn(store, scanned, triage, now, options);
+  } finally {
+    store.close();
+  }
+}
+
+/** The same into an open store (a cluster scan records every image through one). */
+export function recordScanResultIn(store: ScanResultsStore, scanned: ImageScanReport, triage: TriageOptions, now: Date, options: RecordScanOptions): ImageScanRecord {
   const text = (key: string) => (typeof scanned.target[key] === 'string' ? (scanned.target[key] as string) : undefined);
   const image = {
     name: options.reference ?? text('name') ?? '',
@@ -30,15 +40,10 @@ export function recordScanResult(path: string, scanned: ImageScanReport, triage:
     if (waiver) why.set(finding, `waiver: ${waiver.reason} (${waiver.declaredAt})`);
     else if (vex) why.set(finding, `VEX ${vex.status}${vex.justification ? ` (${vex.justification})` : ''}: ${vex.declaredAt}`);
   }
-  const store = ScanResultsStore.open(path, { create: true });
-  try {
-    return recordImageScan(store, scanned, now, {
-      aspisVersion: options.aspisVersion,
-      ...(options.dbVersion !== undefined ? { dbVersion: options.dbVersion } : {}),
-      ...(options.reference !== undefined ? { reference: options.reference } : {}),
-      waived: (v) => why.get(v as VulnerabilityFinding),
-    });
-  } finally {
-    store.close();
-  }
+  return recordImageScan(store, scanned, now, {
+    aspisVersion: options.aspisVersion,
+    ...(options.dbVersion !== undefined ? { dbVersion: options.dbVersion } : {}),
+    ...(options.reference !== undefined ? { reference: options.reference } : {}),
+    waived: (v) => why.get(v as VulnerabilityFinding),
+  });
 }

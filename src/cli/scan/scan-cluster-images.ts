@@ -21,7 +21,8 @@ import { clusterTarget, type ClusterOptions } from '../cluster-options.js';
 import { EXIT } from '../exit-codes.js';
 import { imageScanExitCode, imageScanNoteLines, imageScanProblemLines } from './image-scan-outcome.js';
 import { loadImageCheckSetup } from './image-check-setup.js';
-import { recordScanResult } from './record-scan-result.js';
+import { recordScanResultIn } from './record-scan-result.js';
+import { ScanResultsStore } from '../../store/scan-results/scan-results-store.js';
 import { scanOneImage, type ScanOneImageOptions } from './scan-one-image.js';
 import { formatInputError, loadVulnerabilityTriage } from './vulnerability-triage-inputs.js';
 
@@ -81,8 +82,13 @@ export async function scanClusterImages(options: ClusterImagesOptions, version: 
         const dbVersion = meta.modifiedWatermark ?? meta.importedAt;
         // An image that could not be read has no result to gate on: it is not recorded (its problem is reported).
         const scanned = running.map((image, i) => ({ image, scan: scans[i]! })).filter(({ scan }) => typeof scan.target.manifestDigest === 'string');
-        for (const { image, scan } of scanned) {
-          recordScanResult(path, scan, triage.options, now, { aspisVersion: version, ...(dbVersion ? { dbVersion } : {}), reference: image.reference });
+        const store = ScanResultsStore.open(path, { create: true });
+        try {
+          for (const { image, scan } of scanned) {
+            recordScanResultIn(store, scan, triage.options, now, { aspisVersion: version, ...(dbVersion ? { dbVersion } : {}), reference: image.reference });
+          }
+        } finally {
+          store.close();
         }
         process.stderr.write(`aspis: recorded ${scanned.length} image scan(s) in ${path}\n`);
       }
