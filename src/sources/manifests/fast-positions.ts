@@ -16,8 +16,14 @@
  * flow keys, implicit pairs in flow sequences, plain scalars with `:` inside flow collections…) makes it give up, and
  * the caller falls back to the `yaml` package for that document only. A differential test compares both on corpora
  * and on generated documents.
+ *
+ * It also records where each scalar is written, so that fast-values.ts can decode the document from the same read
+ * (js-yaml is then not needed); what it reads correctly for positions but not for values (multi-line and block
+ * scalars, duplicate keys, directives…) clears `valuesKnown` and the values come from js-yaml
+ * (test/sources/manifests/fast-values-differential.test.ts compares them).
  */
 import { plainKeyToString } from './yaml-schema.js';
+import { DOUBLE_QUOTED, PLAIN, SINGLE_QUOTED } from './position-tree.js';
 import type { PosNode } from './position-tree.js';
 
 class Unsupported {}
@@ -71,6 +77,11 @@ class Scanner {
   private pending: Pending | null = null;
   /** Start of the line being read. */
   private ls = 0;
+  /**
+   * False once the document uses something the positions are right for but the scalar spans cannot decode
+   * (multi-line scalars, block scalars, duplicate keys…): values then come from js-yaml.
+   */
+  valuesKnown = true;
 
   constructor(private readonly s: string) {
     this.n = s.length;
@@ -123,6 +134,7 @@ class Scanner {
         }
         if (c === 46 /* . */ && this.marker(p, 46)) break;
         if (c === 37 /* % */ && root === null) {
+          this.valuesKnown = false;
           i = next;
           continue;
         }
@@ -190,7 +202,7 @@ class Scanner {
     const key = known ?? this.key(p, eol);
     if (key === null) bail();
     const entry: PosNode = { off: p };
-    frame.node.map!.set(key.key, entry);
+    this.addKey(frame.node.map!, key.key, entry);
     const q = this.spaces(key.end, eol);
     if (q === eol || this.s.charCodeAt(q) === HASH) {
       this.pending = { col: p - this.ls, node: entry, mapValue: true };
@@ -228,15 +240,20 @@ class Scanner {
         }
         const r = this.spaces(j, eol);
         if (r !== eol && (s.charCodeAt(r) !== HASH || r === j)) bail();
+        this.valuesKnown = false;
         return this.skipMoreIndented(this.lineAfter(eol), parentIndent, true);
       }
       case 34: // "
-        return this.afterScalar(this.doubleQuoted(q + 1));
+        return this.afterScalar(this.quotedScalar(q, holder, this.doubleQuoted(q + 1), DOUBLE_QUOTED));
       case 39: // '
-        return this.afterScalar(this.singleQuoted(q + 1));
+        return this.afterScalar(this.quotedScalar(q, holder, this.singleQuoted(q + 1), SINGLE_QUOTED));
       case 91: // [
-      case 123: // {
-        return this.afterScalar(this.flow(q, holder));
+      case 123: {
+        // {
+        const end = this.flow(q, holder);
+        if (this.valuesKnown && s.lastIndexOf('\n', end - 1) > q) this.valuesKnown = false; // continuation lines' indentation is not checked
+        return this.afterScalar(end);
+      }
       case 45: // -
         if (this.dash(q, eol)) bail();
         break;
@@ -248,10 +265,52 @@ class Scanner {
       const ch = s.charCodeAt(j);
       if (ch === 58 /* : */ && this.ws(j + 1, eol)) bail();
       if (ch === HASH && (s.charCodeAt(j - 1) === SP || s.charCodeAt(j - 1) === TAB)) {
+        this.plainScalar(q, j, holder);
         return this.lineAfter(eol);
       }
     }
-    return this.skipMoreIndented(this.lineAfter(eol), parentIndent, false);
+    this.plainScalar(q, eol, holder);
+    const after = this.lineAfter(eol);
+    const next = this.skipMoreIndented(after, parentIndent, false);
+    if (next > after && this.valuesKnown && !this.blank(after, next)) this.valuesKnown = false; // a multi-line plain scalar
+    return next;
+  }
+
+  /** Records a plain scalar written from `q` to `to`, without its trailing blanks. */
+  private plainScalar(q: number, to: number, holder: PosNode): void {
+    const s = this.s;
+    while (to > q && (s.charCodeAt(to - 1) === SP || s.charCodeAt(to - 1) === TAB)) to--;
+    holder.start = q;
+    holder.end = to;
+    holder.style = PLAIN;
+  }
+
+  /** Records a quoted scalar from its opening quote at `q` to just after its closing quote; returns `end`. */
+  private quotedScalar(q: number, holder: PosNode, end: number, style: typeof SINGLE_QUOTED | typeof DOUBLE_QUOTED): number {
+    holder.start = q + 1;
+    holder.end = end - 1;
+    holder.style = style;
+    if (this.valuesKnown && this.s.lastIndexOf('\n', end - 1) > q) this.valuesKnown = false; // folding is not decoded
+    return end;
+  }
+
+  /** Adds a mapping entry; a key given twice keeps the last position (js-yaml then reports the duplicate). */
+  private addKey(map: Map<string, PosNode>, key: string, entry: PosNode): void {
+    // js-yaml rejects duplicates, sets `__proto__` specially, and counts a key like `.nan:` as a non-finite number.
+    if (this.valuesKnown && (map.has(key) || key === '__proto__' || key.length > 1024 || key === 'NaN' || key.endsWith('Infinity'))) {
+      this.valuesKnown = false;
+    }
+    map.set(key, entry);
+  }
+
+  /** True when [from, to) holds only blanks and line breaks. */
+  private blank(from: number, to: number): boolean {
+    const s = this.s;
+    for (let j = from; j < to; j++) {
+      const c = s.charCodeAt(j);
+      if (c !== SP && c !== TAB && c !== LF && c !== CR) return false;
+    }
+    return true;
   }
 
   /**
@@ -459,7 +518,7 @@ class Scanner {
         j = k + 1;
       }
       const entry: PosNode = { off: start };
-      map.set(key, entry);
+      this.addKey(map, key, entry);
       j = this.flowSpace(j);
       const v = s.charCodeAt(j);
       if (v !== 44 && v !== 125) j = this.flowSpace(this.flowValue(j, entry));
@@ -474,22 +533,24 @@ class Scanner {
     const s = this.s;
     const c = s.charCodeAt(j);
     if (c === 91 || c === 123) return this.flow(j, holder);
-    if (c === 34) return this.doubleQuoted(j + 1);
-    if (c === 39) return this.singleQuoted(j + 1);
+    if (c === 34) return this.quotedScalar(j, holder, this.doubleQuoted(j + 1), DOUBLE_QUOTED);
+    if (c === 39) return this.quotedScalar(j, holder, this.singleQuoted(j + 1), SINGLE_QUOTED);
     if (this.flowIndicatorOrSpecial(c) || ((c === 45 || c === 58 || c === 63) && this.flowWs(j + 1))) bail();
     let k = j + 1;
     for (;;) {
       if (k >= this.n) bail();
       const ch = s.charCodeAt(k);
-      if (ch === 44 || ch === 93 || ch === 125 || ch === LF || ch === CR) return k;
+      if (ch === 44 || ch === 93 || ch === 125 || ch === LF || ch === CR) break;
       if (ch === 91 || ch === 123) bail();
       if (ch === 58) {
-        if (this.flowWs(k + 1)) return k;
+        if (this.flowWs(k + 1)) break;
         bail();
       }
-      if (ch === HASH && (s.charCodeAt(k - 1) === SP || s.charCodeAt(k - 1) === TAB)) return k;
+      if (ch === HASH && (s.charCodeAt(k - 1) === SP || s.charCodeAt(k - 1) === TAB)) break;
       k++;
     }
+    this.plainScalar(j, k, holder);
+    return k;
   }
 
   private flowIndicatorOrSpecial(c: number): boolean {
@@ -573,15 +634,33 @@ class Scanner {
   }
 }
 
+/** What the fast scanner read of one document. */
+export interface FastScan {
+  /** Positions of its entries; `null` for a document without content. */
+  tree: PosNode | null;
+  /** Whether the tree's scalar spans describe the whole value (see fast-values.ts); false sends values to js-yaml. */
+  valuesKnown: boolean;
+}
+
+/**
+ * Reads one document, or returns `undefined` when it uses YAML this scanner does not handle (the caller then asks
+ * the `yaml` package for positions and js-yaml for values).
+ */
+export function fastScan(text: string): FastScan | undefined {
+  try {
+    const scanner = new Scanner(text);
+    const tree = scanner.run();
+    return { tree, valuesKnown: scanner.valuesKnown };
+  } catch (error) {
+    if (error === UNSUPPORTED) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Positions of the entries of one document, or `undefined` when the document uses YAML this scanner does not
  * handle (the caller then asks the `yaml` package). `null` for a document without content.
  */
 export function fastPositionTree(text: string): PosNode | null | undefined {
-  try {
-    return new Scanner(text).run();
-  } catch (error) {
-    if (error === UNSUPPORTED) return undefined;
-    throw error;
-  }
+  return fastScan(text)?.tree;
 }

@@ -32,7 +32,22 @@ export class DocumentLocator implements SourceLocator {
     /** The document's range in the source text. */
     readonly start: number,
     readonly end: number,
-  ) {}
+    /** What the fast scanner already read of the document: its tree, or `undefined` when it gave up. */
+    scanned?: { tree: PosNode | null } | undefined,
+  ) {
+    if (scanned === undefined) return;
+    this.tree = scanned.tree;
+    this.method = 'fast';
+  }
+
+  /** A locator for a document the fast scanner could not read: positions come from the `yaml` package. */
+  static unscannable(source: SourceText, start: number, end: number): DocumentLocator {
+    const locator = new DocumentLocator(source, start, end);
+    locator.fastFailed = true;
+    return locator;
+  }
+
+  private fastFailed = false;
 
   /** The document's own text. */
   text(): string {
@@ -47,7 +62,7 @@ export class DocumentLocator implements SourceLocator {
 
   private build(): void {
     const text = this.text();
-    const fast = fastPositionTree(text);
+    const fast = this.fastFailed ? undefined : fastPositionTree(text);
     if (fast !== undefined) {
       this.tree = fast;
       this.method = 'fast';

@@ -1,10 +1,14 @@
 /**
- * Turns one input text (a YAML stream, a JSON object, or a stream of JSON objects) into documents, each with a lazy
- * source locator. Values are decoded with js-yaml and a schema that resolves scalars like Kubernetes (go-yaml v2,
- * see yaml-schema.ts); positions come from locator.ts only when asked.
+ * Turns one input text (a YAML stream, a JSON object, or a stream of JSON objects) into documents, each with a
+ * source locator. Each YAML document is read once by the fast scanner (fast-positions.ts), which gives its positions
+ * and, for the YAML manifests are usually made of, its value (fast-values.ts); anything else is decoded with js-yaml
+ * and a schema that resolves scalars like Kubernetes (go-yaml v2, see yaml-schema.ts), positions then coming from
+ * the `yaml` package when asked.
  */
 import jsyaml from 'js-yaml';
 import type { KubeObject } from '../../core/model/resource.js';
+import { fastScan } from './fast-positions.js';
+import { fastDocumentValue, NOT_DECODED } from './fast-values.js';
 import { DocumentLocator, SourceText } from './locator.js';
 import { splitYamlStream } from './split-documents.js';
 import { K8S_YAML_SCHEMA, takeNonFiniteCount } from './yaml-schema.js';
@@ -192,8 +196,17 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
   takeNonFiniteCount();
   for (const segment of splitYamlStream(text)) {
     const part = text.slice(segment.start, segment.end);
-    const locator = new DocumentLocator(source, segment.start, segment.end);
+    // One read gives positions and, for the YAML manifests are usually made of, the value too.
+    const scan = fastScan(part);
+    const locator = scan
+      ? new DocumentLocator(source, segment.start, segment.end, scan)
+      : DocumentLocator.unscannable(source, segment.start, segment.end);
     const documentIndex = segment.index;
+    const fastValue = scan?.valuesKnown ? fastDocumentValue(part, scan.tree) : NOT_DECODED;
+    if (fastValue !== NOT_DECODED) {
+      if (fastValue !== null) yield { document: { value: fastValue, documentIndex, locator } };
+      continue;
+    }
     let value: unknown;
     try {
       value = jsyaml.load(part, { schema: K8S_YAML_SCHEMA });

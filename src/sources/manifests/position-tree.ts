@@ -9,7 +9,17 @@ export interface PosNode {
   off: number;
   map?: Map<string, PosNode>;
   seq?: PosNode[];
+  /** For a scalar the fast scanner could decode: where its text starts and ends (exclusive), and how it is written. */
+  start?: number;
+  end?: number;
+  style?: ScalarStyle;
 }
+
+/** How a scalar is written; a node without children and without a style is an empty (null) value. */
+export type ScalarStyle = typeof PLAIN | typeof SINGLE_QUOTED | typeof DOUBLE_QUOTED;
+export const PLAIN = 1;
+export const SINGLE_QUOTED = 2;
+export const DOUBLE_QUOTED = 3;
 
 /** Deepest node on `path` that exists in the tree (the root for an empty path). */
 export function findNode(root: PosNode, path: FieldPath): PosNode {
