@@ -17,20 +17,21 @@ interface Env {
  * module pulls in its engines and libraries: loading all of them costs more than `scan manifests` on a small input);
  * help, an unknown command and the docs generator load them all. To add a command, add it here.
  */
-const COMMANDS: readonly { name: string; register(program: Command, env: Env): Promise<void> }[] = [
+const COMMANDS: readonly { name: string; register(program: Command, env: Env, sub?: string): Promise<void> }[] = [
   {
     name: 'scan',
-    async register(program, env) {
-      const [manifests, cluster, image] = await Promise.all([
-        import('./commands/scan-manifests.js'),
-        import('./commands/scan-cluster.js'),
-        import('./commands/scan-image.js'),
-      ]);
+    // `scan manifests` is the most run command, and image scanning's libraries (SBOM, archives…) take longer to load
+    // than a small scan: each subcommand is loaded only when it runs (all of them for help).
+    async register(program, env, sub) {
       const scan = program.command('scan').description('scan objects for security findings');
-      manifests.registerScanManifests(scan, env);
-      cluster.registerScanCluster(scan, env);
-      image.registerScanImage(scan, env);
-      image.registerScanSbom(scan, env);
+      const all = !['manifests', 'cluster', 'image', 'sbom'].includes(sub ?? '');
+      if (all || sub === 'manifests') (await import('./commands/scan-manifests.js')).registerScanManifests(scan, env);
+      if (all || sub === 'cluster') (await import('./commands/scan-cluster.js')).registerScanCluster(scan, env);
+      if (all || sub === 'image' || sub === 'sbom') {
+        const image = await import('./commands/scan-image.js');
+        image.registerScanImage(scan, env);
+        image.registerScanSbom(scan, env);
+      }
     },
   },
   { name: 'rbac', register: async (program, env) => (await import('./commands/rbac.js')).registerRbac(program, env) },
@@ -50,10 +51,10 @@ const COMMANDS: readonly { name: string; register(program: Command, env: Env): P
 ];
 
 /**
- * The command tree: only `only` when it names a top-level command, else every command (help, docs/cli.md through
- * tools/generate-cli-docs.ts).
+ * The command tree: only `only` when it names a top-level command (and only its subcommand `sub` where a command
+ * loads them one by one), else every command (help, docs/cli.md through tools/generate-cli-docs.ts).
  */
-export async function createProgram(version: string, setExitCode: (code: number) => void, only?: string): Promise<Command> {
+export async function createProgram(version: string, setExitCode: (code: number) => void, only?: string, sub?: string): Promise<Command> {
   const program = new Command('aspis')
     .description('Kubernetes security: images, manifests, clusters, admission, runtime and segmentation in one tool')
     .version(version)
@@ -61,15 +62,15 @@ export async function createProgram(version: string, setExitCode: (code: number)
     .showHelpAfterError('(run with --help for usage)');
   const env = { version, setExitCode };
   const chosen = COMMANDS.filter((command) => command.name === only);
-  for (const command of chosen.length > 0 ? chosen : COMMANDS) await command.register(program, env);
+  for (const command of chosen.length > 0 ? chosen : COMMANDS) await command.register(program, env, chosen.length > 0 ? sub : undefined);
   return program;
 }
 
 /** Runs the CLI and returns the exit code (see exit-codes.ts) instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
   const exit = { code: EXIT.ok as number };
-  const first = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const program = await createProgram(packageVersion(), (code) => (exit.code = code), first);
+  const [first, second] = argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const program = await createProgram(packageVersion(), (code) => (exit.code = code), first, second);
   try {
     await program.parseAsync(argv);
   } catch (error) {
