@@ -146,6 +146,8 @@ class Scanner {
           i = this.nodeStart(p, pd.node, pd.col, eol);
           continue;
         }
+        // An empty sequence item: js-yaml reads the less indented items that follow as items of the inner sequence.
+        if (!pd.mapValue && ind < pd.col) this.valuesKnown = false;
       }
       while (stack.length > 0 && stack[stack.length - 1]!.col > ind) stack.pop();
       if (stack.length === 0) {

@@ -97,6 +97,16 @@ describe('fast values vs js-yaml', () => {
     assert.equal(decoded, 500);
   });
 
+  it('leaves to js-yaml the sequences it nests differently after an empty item', () => {
+    // js-yaml reads `a:\n  - -\n  - y` as {a: [[null, true]]}, YAML (and go-yaml) as {a: [[null], true]}: the fast
+    // path must not decode these (js-yaml stays the decoder of record; found by the random test below).
+    for (const text of ['- a:\n  -\n- b\n', '-\n  -\n- b\n', 'a:\n  - - x\n    -\n  - y\n', 'a:\n  - -\n  - y\n', 'a:\n  -\n    -\n  - y\n']) {
+      assert.deepEqual(compare(text), { decoded: false }, text);
+    }
+    // An empty item followed by an item at its own indentation is read alike.
+    assert.deepEqual(compare('a:\n  -\n  - y\n'), { decoded: true, agrees: true });
+  });
+
   it('agrees on random block and flow documents, and decodes none that js-yaml rejects', () => {
     let decoded = 0;
     let rejectedByJsYaml = 0;
