@@ -13,8 +13,6 @@ import { renderedFindingsOf } from '../core/model/rendered-findings.js';
 /** Top-level fields whose elements are written one per line. */
 const LISTS: ReadonlySet<string> = new Set(['checks', 'objects', 'findings', 'waived', 'waivers', 'errors']);
 
-/** Chunks of the JSON text are about this long (UTF-16 code units): large enough for few writes, small enough to stream. */
-const CHUNK = 1 << 20;
 
 export function renderJson(report: Report): string {
   let text = '';
@@ -23,8 +21,8 @@ export function renderJson(report: Report): string {
 }
 
 /**
- * The same text as renderJson, in chunks of about 1 MB, so that a report of 100,000 findings is written without
- * holding its whole text (70 MB for 144,000 findings) in memory.
+ * The same text as renderJson, piece by piece (the header, each listed element, each range of rendered findings), so
+ * that a report of 100,000 findings is written without holding its whole text (70 MB for 144,000 findings) in memory.
  */
 export function* jsonChunks(report: Report): Generator<string> {
   let buffer = '{\n';
@@ -40,13 +38,13 @@ export function* jsonChunks(report: Report): Generator<string> {
     if (elements) {
       buffer += `${first ? '' : ',\n'}${name}: [\n`;
       first = false;
+      // Each element is its own chunk: the writer packs them (see write-chunks.ts), a string join would copy them.
+      yield buffer;
+      buffer = '';
       let i = 0;
       for (const text of elements) {
-        buffer += `${i++ === 0 ? '' : ',\n'}${text}`;
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
-        }
+        if (i++ > 0) yield ',\n';
+        yield text;
       }
       buffer += '\n]';
       continue;
