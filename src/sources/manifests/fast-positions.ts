@@ -22,24 +22,16 @@
  * scalars, duplicate keys, directives…) clears `valuesKnown` and the values come from js-yaml
  * (test/sources/manifests/fast-values-differential.test.ts compares them).
  */
+import { decodeJsonEscapes } from './fast-values.js';
 import { plainKeyToString } from './yaml-schema.js';
 import { DOUBLE_QUOTED, PLAIN, SINGLE_QUOTED } from './position-tree.js';
 import type { PosNode } from './position-tree.js';
 
 class Unsupported {}
 
-/** Escapes YAML shares with JSON are decoded with JSON.parse; YAML-only ones (\x, \e, \N…) are not handled. */
+/** A key's escapes: those YAML shares with JSON are decoded, YAML-only ones (\x, \e, \N…) are not handled. */
 function jsonEscapes(raw: string): string {
-  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2)) {
-    const e = raw[i + 1];
-    if (e === undefined || !'"\\/bfnrtu'.includes(e)) bail();
-    if (e === 'u' && !/^[0-9a-fA-F]{4}$/.test(raw.slice(i + 2, i + 6))) bail();
-  }
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    return bail();
-  }
+  return decodeJsonEscapes(raw) ?? bail();
 }
 
 const UNSUPPORTED = new Unsupported();

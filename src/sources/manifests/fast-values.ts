@@ -54,19 +54,27 @@ function valueOf(text: string, node: PosNode): unknown {
     if (typeof value === 'number' && !Number.isFinite(value)) throw GIVE_UP;
     return value;
   }
-  if (style === DOUBLE_QUOTED) return raw.includes('\\') ? jsonEscaped(raw) : raw;
+  if (style === DOUBLE_QUOTED) {
+    if (!raw.includes('\\')) return raw;
+    const decoded = decodeJsonEscapes(raw);
+    if (decoded === undefined) throw GIVE_UP;
+    return decoded;
+  }
   return raw.includes("'") ? raw.replace(/''/g, "'") : raw;
 }
 
-/** A double-quoted scalar with escapes, when they are all escapes JSON has too. */
-function jsonEscaped(raw: string): string {
+/**
+ * The text of a one-line double-quoted scalar with escapes, when they are all escapes JSON has too (decoded by
+ * JSON.parse); undefined for the others (YAML-only escapes such as \x, \e, \N, a raw tab…).
+ */
+export function decodeJsonEscapes(raw: string): string | undefined {
   for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2)) {
     const e = raw[i + 1];
-    if (e === undefined || !'"\\/bfnrtu'.includes(e)) throw GIVE_UP;
+    if (e === undefined || !'"\\/bfnrtu'.includes(e)) return undefined;
   }
   try {
     return JSON.parse(`"${raw}"`) as string;
   } catch {
-    throw GIVE_UP;
+    return undefined;
   }
 }
