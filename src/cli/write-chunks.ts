@@ -9,15 +9,14 @@ const DIRECT = 1 << 16;
 /**
  * The chunks as blocks of bytes: short texts (a report is mostly short pieces: one object, a few findings) are
  * encoded straight into a block, instead of being joined into a string that writing would copy once more to
- * flatten it; long texts pass through. `fresh` gives each block its own memory (a stream may hold on to it).
+ * flatten it; long texts pass through.
  */
-function* blocks(chunks: Iterable<string>, fresh: boolean): Generator<Buffer | string> {
-  let block = Buffer.allocUnsafe(BLOCK);
+function* blocks(chunks: Iterable<string>): Generator<Buffer | string> {
+  const block = Buffer.allocUnsafe(BLOCK);
   let used = 0;
   const full = function* (): Generator<Buffer> {
     if (used === 0) return;
     yield block.subarray(0, used);
-    if (fresh) block = Buffer.allocUnsafe(BLOCK);
     used = 0;
   };
   for (const chunk of chunks) {
@@ -37,7 +36,7 @@ function* blocks(chunks: Iterable<string>, fresh: boolean): Generator<Buffer | s
 export function writeChunksToFile(path: string, chunks: Iterable<string>): void {
   const fd = openSync(path, 'w');
   try {
-    for (const block of blocks(chunks, false)) {
+    for (const block of blocks(chunks)) {
       if (typeof block === 'string') writeSync(fd, block);
       else writeSync(fd, block);
     }
@@ -46,13 +45,32 @@ export function writeChunksToFile(path: string, chunks: Iterable<string>): void 
   }
 }
 
-/** Writes the chunks to standard output, waiting whenever its buffer is full, ending with a newline. */
+/**
+ * Writes the chunks to standard output, waiting whenever its buffer is full, ending with a newline. Short pieces are
+ * joined into strings of about a block (a stream write per piece costs more than the join); standard output gets
+ * text, as callers that capture it expect.
+ */
 export async function writeChunksToStdout(chunks: Iterable<string>): Promise<void> {
-  let lastByte = -1;
-  for (const block of blocks(chunks, true)) {
-    if (block.length === 0) continue;
-    lastByte = typeof block === 'string' ? block.charCodeAt(block.length - 1) : block[block.length - 1]!;
-    if (!process.stdout.write(block)) await once(process.stdout, 'drain');
+  let last = '';
+  const write = async (text: string): Promise<void> => {
+    if (text === '') return;
+    last = text;
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  };
+  let pending = '';
+  for (const chunk of chunks) {
+    if (chunk.length >= DIRECT) {
+      await write(pending);
+      pending = '';
+      await write(chunk);
+      continue;
+    }
+    pending += chunk;
+    if (pending.length >= BLOCK) {
+      await write(pending);
+      pending = '';
+    }
   }
-  if (lastByte !== -1 && lastByte !== 10) process.stdout.write('\n');
+  await write(pending);
+  if (last !== '' && !last.endsWith('\n')) process.stdout.write('\n');
 }
