@@ -243,9 +243,9 @@ class Scanner {
         return this.afterScalar(this.quotedScalar(q, holder, this.singleQuoted(q + 1), SINGLE_QUOTED));
       case 91: // [
       case 123: {
-        // {
+        // `{`, or `[` above: a flow collection. Over several lines, js-yaml checks their indentation, the scanner not.
         const end = this.flow(q, holder);
-        if (this.valuesKnown && s.lastIndexOf('\n', end - 1) > q) this.valuesKnown = false; // continuation lines' indentation is not checked
+        if (this.valuesKnown && s.lastIndexOf('\n', end - 1) > q) this.valuesKnown = false;
         return this.afterScalar(end);
       }
       case 45: // -
