@@ -107,6 +107,15 @@ describe('fast values vs js-yaml', () => {
     assert.deepEqual(compare('a:\n  -\n  - y\n'), { decoded: true, agrees: true });
   });
 
+  it('gives no value for a document with characters YAML forbids, which js-yaml rejects', () => {
+    for (const text of ['a: b\u0001c\n', 'a: \u007f\n', 'a: x\ud800\n', 'a: \u009f\n', 'k\u0008: v\n']) {
+      assert.deepEqual(compare(text), { decoded: false }, JSON.stringify(text));
+      assert.throws(() => jsyaml.load(text, { schema: K8S_YAML_SCHEMA }), /non-printable/, JSON.stringify(text));
+    }
+    // Allowed outside ASCII: decoded, as js-yaml does.
+    assert.deepEqual(compare('a: é ✓ \u0085 😀\n'), { decoded: true, agrees: true });
+  });
+
   it('agrees on random block and flow documents, and decodes none that js-yaml rejects', () => {
     let decoded = 0;
     let rejectedByJsYaml = 0;
