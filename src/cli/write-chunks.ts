@@ -9,9 +9,9 @@ const DIRECT = 1 << 16;
 /**
  * The chunks as blocks of bytes: short texts (a report is mostly short pieces: one object, a few findings) are
  * encoded straight into a block, instead of being joined into a string that writing would copy once more to
- * flatten it; long texts pass through.
+ * flatten it; a long text is encoded on its own.
  */
-function* blocks(chunks: Iterable<string>): Generator<Buffer | string> {
+function* blocks(chunks: Iterable<string>): Generator<Buffer> {
   const block = Buffer.allocUnsafe(BLOCK);
   let used = 0;
   const full = function* (): Generator<Buffer> {
@@ -22,7 +22,7 @@ function* blocks(chunks: Iterable<string>): Generator<Buffer | string> {
   for (const chunk of chunks) {
     if (chunk.length >= DIRECT) {
       yield* full();
-      yield chunk;
+      yield Buffer.from(chunk, 'utf8');
       continue;
     }
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
@@ -36,10 +36,7 @@ function* blocks(chunks: Iterable<string>): Generator<Buffer | string> {
 export function writeChunksToFile(path: string, chunks: Iterable<string>): void {
   const fd = openSync(path, 'w');
   try {
-    for (const block of blocks(chunks)) {
-      if (typeof block === 'string') writeSync(fd, block);
-      else writeSync(fd, block);
-    }
+    for (const block of blocks(chunks)) writeSync(fd, block);
   } finally {
     closeSync(fd);
   }
