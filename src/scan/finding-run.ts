@@ -36,88 +36,117 @@ export interface FindingRun {
   strings: string[];
 }
 
-/** Renders findings (with the index of each one's object) into a sorted run. */
-export function findingRunOf(findings: readonly Finding[], owners: readonly number[]): FindingRun {
-  const count = findings.length;
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const indexOf = (text: string): number => {
-    let index = stringIndex.get(text);
+/**
+ * Builds a run from findings added one batch at a time: each finding is rendered when it is added, so that a file's
+ * finding objects die young (a collection in the middle of a file then copies texts, not thousands of small
+ * objects); `build` sorts them and joins their texts.
+ */
+export class FindingRunBuilder {
+  private readonly texts: string[] = [];
+  private readonly owners: number[] = [];
+  private readonly files: number[] = [];
+  private readonly lines: number[] = [];
+  private readonly refIndexes: number[] = [];
+  private readonly checkIds: number[] = [];
+  private readonly paths: number[] = [];
+  private readonly severities: number[] = [];
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly refs: ResourceRef[] = [];
+  private readonly refIndex = new Map<ResourceRef, number>();
+  private readonly refTexts: string[] = [];
+
+  get length(): number {
+    return this.texts.length;
+  }
+
+  /** Adds findings with the index of each one's object, plus `ownerBase` (-1 stays -1: no object). */
+  add(findings: readonly Finding[], owners: readonly number[], ownerBase = 0): void {
+    for (let i = 0; i < findings.length; i++) {
+      const finding = findings[i]!;
+      let ref = this.refIndex.get(finding.resource);
+      if (ref === undefined) {
+        this.refIndex.set(finding.resource, (ref = this.refs.length));
+        this.refs.push(finding.resource);
+        this.refTexts.push(formatRef(finding.resource));
+      }
+      const owner = owners[i]!;
+      this.owners.push(owner < 0 ? -1 : ownerBase + owner);
+      this.refIndexes.push(ref);
+      this.files.push(finding.location ? this.indexOf(finding.location.file) : -1);
+      this.lines.push(finding.location?.line ?? 0);
+      this.checkIds.push(this.indexOf(finding.checkId));
+      this.paths.push(this.indexOf(finding.path));
+      this.severities.push(SEVERITIES.indexOf(finding.severity));
+      this.texts.push(JSON.stringify(finding));
+    }
+  }
+
+  /** The run of every finding added, sorted (by file, line, object, check, path: the report's order). */
+  build(): FindingRun {
+    const { files, lines, refIndexes, checkIds, paths, strings, refTexts } = this;
+    const count = this.texts.length;
+    // Files compared once each (localeCompare is costly, and a run of the inventory checks spans every file), then by rank.
+    const fileTexts = [...new Set(files)].map((file) => ({ file, text: file < 0 ? '' : strings[file]! }));
+    const compareFiles = (a: { text: string }, b: { text: string }) => compareFindingKeys(a.text, 0, '', '', '', b.text, 0, '', '', '');
+    fileTexts.sort(compareFiles);
+    // Texts localeCompare finds equal (canonically equivalent Unicode) share a rank, as they tie in the full comparison.
+    const rankOf = new Map<number, number>();
+    fileTexts.forEach((entry, i) => rankOf.set(entry.file, i > 0 && compareFiles(fileTexts[i - 1]!, entry) === 0 ? rankOf.get(fileTexts[i - 1]!.file)! : i));
+    const fileRanks = Int32Array.from(files, (file) => rankOf.get(file)!);
+    const compare = (a: number, b: number): number =>
+      fileRanks[a]! - fileRanks[b]! ||
+      compareFindingKeys('', lines[a]!, refTexts[refIndexes[a]!]!, strings[checkIds[a]!]!, strings[paths[a]!]!, '', lines[b]!, refTexts[refIndexes[b]!]!, strings[checkIds[b]!]!, strings[paths[b]!]!);
+    const order = Array.from({ length: count }, (_, i) => i).sort(compare);
+
+    const run: FindingRun = {
+      text: '',
+      ends: new Uint32Array(count),
+      owners: new Int32Array(count),
+      refIndexes: new Uint32Array(count),
+      refs: this.refs,
+      severities: new Uint8Array(count),
+      checkIds: new Uint32Array(count),
+      paths: new Uint32Array(count),
+      files: new Int32Array(count),
+      lines: new Uint32Array(count),
+      strings,
+    };
+    const texts = new Array<string>(count);
+    let end = -SEPARATOR.length;
+    for (let to = 0; to < count; to++) {
+      const from = order[to]!;
+      const text = this.texts[from]!;
+      texts[to] = text;
+      end += SEPARATOR.length + text.length;
+      run.ends[to] = end;
+      run.owners[to] = this.owners[from]!;
+      run.refIndexes[to] = refIndexes[from]!;
+      run.severities[to] = this.severities[from]!;
+      run.checkIds[to] = checkIds[from]!;
+      run.paths[to] = paths[from]!;
+      run.files[to] = files[from]!;
+      run.lines[to] = lines[from]!;
+    }
+    run.text = texts.join(SEPARATOR); // one flat string
+    return run;
+  }
+
+  private indexOf(text: string): number {
+    let index = this.stringIndex.get(text);
     if (index === undefined) {
-      stringIndex.set(text, (index = strings.length));
-      strings.push(text);
+      this.stringIndex.set(text, (index = this.strings.length));
+      this.strings.push(text);
     }
     return index;
-  };
-  const refs: ResourceRef[] = [];
-  const refIndex = new Map<ResourceRef, number>();
-  const refTexts: string[] = [];
-
-  // The sort keys, read once.
-  const files = new Int32Array(count);
-  const lines = new Uint32Array(count);
-  const refIndexes = new Uint32Array(count);
-  const checkIds = new Uint32Array(count);
-  const paths = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    const finding = findings[i]!;
-    let ref = refIndex.get(finding.resource);
-    if (ref === undefined) {
-      refIndex.set(finding.resource, (ref = refs.length));
-      refs.push(finding.resource);
-      refTexts.push(formatRef(finding.resource));
-    }
-    refIndexes[i] = ref;
-    files[i] = finding.location ? indexOf(finding.location.file) : -1;
-    lines[i] = finding.location?.line ?? 0;
-    checkIds[i] = indexOf(finding.checkId);
-    paths[i] = indexOf(finding.path);
   }
-  // Files compared once each (localeCompare is costly, and a run of the inventory checks spans every file), then by rank.
-  const fileTexts = [...new Set(files)].map((file) => ({ file, text: file < 0 ? '' : strings[file]! }));
-  const compareFiles = (a: { text: string }, b: { text: string }) => compareFindingKeys(a.text, 0, '', '', '', b.text, 0, '', '', '');
-  fileTexts.sort(compareFiles);
-  // Texts localeCompare finds equal (canonically equivalent Unicode) share a rank, as they tie in the full comparison.
-  const rankOf = new Map<number, number>();
-  fileTexts.forEach((entry, i) => rankOf.set(entry.file, i > 0 && compareFiles(fileTexts[i - 1]!, entry) === 0 ? rankOf.get(fileTexts[i - 1]!.file)! : i));
-  const fileRanks = Int32Array.from(files, (file) => rankOf.get(file)!);
-  const compare = (a: number, b: number): number =>
-    fileRanks[a]! - fileRanks[b]! ||
-    compareFindingKeys('', lines[a]!, refTexts[refIndexes[a]!]!, strings[checkIds[a]!]!, strings[paths[a]!]!, '', lines[b]!, refTexts[refIndexes[b]!]!, strings[checkIds[b]!]!, strings[paths[b]!]!);
-  const order = Array.from({ length: count }, (_, i) => i).sort(compare);
+}
 
-  const run: FindingRun = {
-    text: '',
-    ends: new Uint32Array(count),
-    owners: new Int32Array(count),
-    refIndexes: new Uint32Array(count),
-    refs,
-    severities: new Uint8Array(count),
-    checkIds: new Uint32Array(count),
-    paths: new Uint32Array(count),
-    files: new Int32Array(count),
-    lines: new Uint32Array(count),
-    strings,
-  };
-  const texts = new Array<string>(count);
-  let end = -SEPARATOR.length;
-  for (let to = 0; to < count; to++) {
-    const from = order[to]!;
-    const finding = findings[from]!;
-    const text = JSON.stringify(finding);
-    texts[to] = text;
-    end += SEPARATOR.length + text.length;
-    run.ends[to] = end;
-    run.owners[to] = owners[from]!;
-    run.refIndexes[to] = refIndexes[from]!;
-    run.severities[to] = SEVERITIES.indexOf(finding.severity);
-    run.checkIds[to] = checkIds[from]!;
-    run.paths[to] = paths[from]!;
-    run.files[to] = files[from]!;
-    run.lines[to] = lines[from]!;
-  }
-  run.text = texts.join(SEPARATOR); // one flat string
-  return run;
+/** Renders findings (with the index of each one's object) into a sorted run. */
+export function findingRunOf(findings: readonly Finding[], owners: readonly number[]): FindingRun {
+  const builder = new FindingRunBuilder();
+  builder.add(findings, owners);
+  return builder.build();
 }
 
 /** Between two findings in a run's text (and in the JSON report). */

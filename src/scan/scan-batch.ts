@@ -15,8 +15,7 @@ import { workloadOf } from '../core/k8s/workload.js';
 import { pssLevelFrom } from '../frameworks/pss.js';
 import { projectForInventory } from './inventory-projection.js';
 import { ProjectedLocator } from './projected-locator.js';
-import { findingRunOf } from './finding-run.js';
-import type { FindingRun } from './finding-run.js';
+import type { FindingRun, FindingRunBuilder } from './finding-run.js';
 
 type Labels = Record<string, string> | undefined;
 
@@ -132,27 +131,22 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
 
 /**
  * Batches scanned one after another (a file's documents), as one result with one rendered run: a run per document
- * would cost the main thread a few typed arrays and a merge step for every object.
+ * would cost the main thread a few typed arrays and a merge step for every object. The batches' findings were added
+ * to `findings` as each batch was scanned (see scan-item.ts), their owners counted from the first batch's first
+ * object; the batches' own `findings` are not read.
  */
-export function renderBatches(batches: readonly BatchScan[]): BatchResult {
+export function renderBatches(batches: readonly BatchScan[], findings: FindingRunBuilder): BatchResult {
   const objects: ObjectSummary[] = [];
-  const findings: Finding[] = [];
-  const owners: number[] = [];
   const result: Omit<BatchResult, 'findings'> = { objects, labels: [], annotationWaivers: [], retained: [], failures: [] };
   for (const batch of batches) {
     const first = objects.length;
     for (const summary of batch.objects) objects.push(summary);
-    batch.findings.forEach((finding, i) => {
-      findings.push(finding);
-      const owner = batch.owners[i]!;
-      owners.push(owner < 0 ? -1 : first + owner);
-    });
     for (const labels of batch.labels) result.labels.push(labels);
     for (const waiver of batch.annotationWaivers) result.annotationWaivers.push(waiver);
     for (const { resource, owner } of batch.retained) result.retained.push({ resource, owner: first + owner });
     for (const failure of batch.failures) result.failures.push(failure);
   }
-  return { ...result, findings: findingRunOf(findings, owners) };
+  return { ...result, findings: findings.build() };
 }
 
 /** A BatchResult again after a structured clone (postMessage), which keeps data but not classes. */

@@ -17,7 +17,7 @@ import { attachRenderedFindings } from '../core/model/rendered-findings.js';
 import { controlsOf } from '../frameworks/index.js';
 import { renderBatches, scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
 import type { BatchResult, ScanPlan } from './scan-batch.js';
-import { checkIdOf, findingRunOf, refOf } from './finding-run.js';
+import { checkIdOf, FindingRunBuilder, findingRunOf, refOf } from './finding-run.js';
 import type { FindingRun } from './finding-run.js';
 import { orderFindings } from './finding-order.js';
 import { RunSelection } from './run-selection.js';
@@ -81,7 +81,10 @@ export class ScanSession {
 
   /** Scans one batch of resources. Nothing keeps a reference to them afterwards, except those inventory checks need. */
   add(resources: readonly Resource[]): void {
-    this.merge(renderBatches([scanBatch(resources, this.plan)]));
+    const scanned = scanBatch(resources, this.plan);
+    const findings = new FindingRunBuilder();
+    findings.add(scanned.findings, scanned.owners);
+    this.merge(renderBatches([scanned], findings));
   }
 
   /** Keeps the result of a batch scanned with this session's plan (here or in a worker thread). */

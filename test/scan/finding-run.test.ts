@@ -13,7 +13,7 @@ import type { ResourceRef } from '../../src/core/model/resource.js';
 import { SEVERITIES } from '../../src/core/model/severity.js';
 import { attachRenderedFindings, renderedFindingsOf } from '../../src/core/model/rendered-findings.js';
 import type { Report } from '../../src/core/model/report.js';
-import { findingRunOf, findingText, runLength } from '../../src/scan/finding-run.js';
+import { FindingRunBuilder, findingRunOf, findingText, runLength } from '../../src/scan/finding-run.js';
 import { orderFindings } from '../../src/scan/finding-order.js';
 import { RunSelection } from '../../src/scan/run-selection.js';
 
@@ -103,6 +103,23 @@ describe('rendered finding runs', () => {
         assert.deepEqual([...selection.texts()], [JSON.stringify({ ...f, waiver })]);
         assert.deepEqual([...selection.joined()], [JSON.stringify({ ...f, waiver })]);
       }),
+    );
+  });
+
+  it('are the same built a batch at a time (owners counted from the first object of each batch) as built at once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(finding, fc.integer({ min: -1, max: 4 })), { maxLength: 10 }), { maxLength: 5 }), (batches) => {
+        const builder = new FindingRunBuilder();
+        const owners: number[] = [];
+        let base = 0;
+        for (const batch of batches) {
+          builder.add(batch.map(([f]) => f), batch.map(([, owner]) => owner), base);
+          for (const [, owner] of batch) owners.push(owner < 0 ? -1 : base + owner);
+          base += 5; // each batch has 5 objects
+        }
+        assert.deepEqual(builder.build(), findingRunOf(batches.flat().map(([f]) => f), owners));
+      }),
+      { numRuns: 300 },
     );
   });
 
