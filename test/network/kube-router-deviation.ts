@@ -45,6 +45,16 @@
  * neither numeric nor named ports left, and kube-router takes that for a rule without ports: every port is open to
  * those peers (policy.go, "If the ingress policy contains no ports at all create the policy based only on IP", and
  * the same for egress). The spec's rule matches nothing. The rule's ipBlock peers get nothing either way.
+ *
+ * The sixth (seed -332213851, scenario 83, reduced to one policy in ns-a selecting web and db: `egress: [{to:
+ * [{namespaceSelector: {name: ns-b}}, {podSelector: {}, namespaceSelector: {}}], ports: [{protocol: UDP, port:
+ * dns}]}]`; kube-router let ns-a/web reach ns-a/db on UDP 5353, a port db does not declare): a rule's named-port
+ * endpoints are collected pod by pod (policy.go grabNamedPortFromPod), and every endpoint one pod creates shares that
+ * pod's map of addresses; a later pod declaring the same name, protocol and number as one of them appends its address
+ * to the shared map, so the address joins all of the first pod's named-port sets (ns-b/web declares http/TCP/8080
+ * and dns/UDP/5353, ns-a/db http/TCP/8080: db's address joins the dns/5353 set). Which pod comes first follows the
+ * informer's listing order, so whether it happens varies: it is modelled as an allowance ("may also open": the
+ * probe may be open where the prediction says refused), never as a prediction.
  */
 import type { KubeObject } from '../../src/core/model/resource.js';
 import { matchesLabelSelector, type LabelSelector } from '../../src/core/k8s/label-selector.js';
@@ -87,10 +97,14 @@ export class KubeRouterVerdicts {
   /** Per policy of both types: the model of it alone as Ingress-only, and as Egress-only. */
   private readonly bothTypes: { ingressOnly: NetworkModel; egressOnly: NetworkModel }[];
 
+  /** The objects as read back (before the rewrites that model the other deviations). */
+  private readonly objects: readonly KubeObject[];
+
   constructor(
     objects: readonly KubeObject[],
     private readonly addressOf: (key: string) => string,
   ) {
+    this.objects = objects;
     const podAddresses = objects.flatMap((o) => (o.kind === 'Pod' ? [(o['status'] as { podIP?: string } | undefined)?.podIP ?? ''] : [])).filter((ip) => ip !== '');
     objects = objects.map((o) => (isNetworkPolicy(o) ? withSharedIpBlockSets(withoutNamedPortsOnIpBlocks(withNamespaceNamedPorts(withUnresolvedNamesOpen(o, objects), objects)), podAddresses) : o));
     this.spec = buildNetworkModel([...objects], { podsFrom: 'pods' });
@@ -102,8 +116,11 @@ export class KubeRouterVerdicts {
       .map((policy) => ({ ingressOnly: alone(policy, 'Ingress'), egressOnly: alone(policy, 'Egress') }));
   }
 
-  /** Whether kube-router lets the connection through. */
-  verdict(pair: PodPair): { allowed: boolean } {
+  /**
+   * Whether kube-router lets the connection through, and whether it may also do so where it is predicted not to: the
+   * sixth deviation depends on the order kube-router lists pods in, so it is never a prediction, only an allowance.
+   */
+  verdict(pair: PodPair): { allowed: boolean; mayAlsoOpen: boolean } {
     const connection = (model: NetworkModel) => ({ ...podEnds(model, pair, this.addressOf), port: pair.port, protocol: pair.protocol });
     const spec = evaluateConnection(this.spec.lookup, connection(this.spec));
     let egress = spec.egress.allowed;
@@ -116,7 +133,12 @@ export class KubeRouterVerdicts {
       if (asIngress.ingress.allowed) egress = true;
       if (asEgress.egress.allowed) ingress = true;
     }
-    return { allowed: egress && ingress };
+    const allowed = egress && ingress;
+    const mayAlsoOpen =
+      !allowed &&
+      (egress || namedPortLeak(this.objects, pair, 'egress')) &&
+      (ingress || namedPortLeak(this.objects, pair, 'ingress'));
+    return { allowed, mayAlsoOpen };
   }
 }
 
@@ -228,22 +250,79 @@ interface RulePeer extends IpBlockPeer {
 }
 
 interface PodFacts {
+  /** namespace/name */
+  key: string;
   namespace: string;
   labels: Record<string, string>;
-  ports: { name?: string; protocol: string }[];
+  ports: { name?: string; protocol: string; containerPort: number }[];
 }
 
 function podFacts(objects: readonly KubeObject[]): PodFacts[] {
   return objects
     .filter((o) => o.kind === 'Pod')
     .map((pod) => {
-      const containers = (pod['spec'] as { containers?: { ports?: { name?: string; protocol?: string }[] }[] }).containers ?? [];
+      const containers = (pod['spec'] as { containers?: { ports?: { name?: string; protocol?: string; containerPort: number }[] }[] }).containers ?? [];
       return {
+        key: `${String(pod.metadata?.namespace)}/${String(pod.metadata?.name)}`,
         namespace: String(pod.metadata?.namespace),
         labels: (pod.metadata?.labels ?? {}) as Record<string, string>,
-        ports: containers.flatMap((c) => (c.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol ?? 'TCP' }))),
+        ports: containers.flatMap((c) =>
+          (c.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol ?? 'TCP', containerPort: p.containerPort })),
+        ),
       };
     });
+}
+
+/**
+ * Whether kube-router's named-port sets of a rule may hold `destination` under one of `names` for `protocol`/`port`
+ * (the sixth deviation, see the header): `grabbed` are the pods whose named ports the rule reads, in some order; a pod
+ * that declares the port creates its endpoint with its own address map, and the destination's address joins that map
+ * if it declares a name, protocol and number (named or not) the same as one of that pod's.
+ */
+function namedPortSetMayHold(grabbed: readonly PodFacts[], destination: PodFacts, names: readonly string[], protocol: string, port: number): boolean {
+  if (!grabbed.some((pod) => pod.key === destination.key)) return false;
+  const same = (a: PodFacts['ports'][number], b: PodFacts['ports'][number]) =>
+    (a.name ?? '') === (b.name ?? '') && a.protocol === b.protocol && a.containerPort === b.containerPort;
+  return grabbed.some(
+    (pod) =>
+      pod.key !== destination.key &&
+      pod.ports.some((p) => p.name !== undefined && names.includes(p.name) && p.protocol === protocol && p.containerPort === port) &&
+      pod.ports.some((p) => destination.ports.some((q) => same(p, q))),
+  );
+}
+
+/** Whether the sixth deviation may let `pair` through in one direction (policies of the source's or destination's namespace). */
+function namedPortLeak(objects: readonly KubeObject[], pair: PodPair, direction: 'ingress' | 'egress'): boolean {
+  const pods = podFacts(objects);
+  const source = pods.find((pod) => pod.key === pair.from);
+  const destination = pods.find((pod) => pod.key === pair.to);
+  if (!source || !destination) return false;
+  const subject = direction === 'egress' ? source : destination;
+  for (const policy of objects) {
+    if (!isNetworkPolicy(policy) || policy.metadata?.namespace !== subject.namespace) continue;
+    if (!policyTypesOf(policy).includes(direction === 'egress' ? 'Egress' : 'Ingress')) continue;
+    const spec = policy['spec'] as { podSelector?: LabelSelector; ingress?: Record<string, unknown>[]; egress?: Record<string, unknown>[] };
+    if (!matchesLabelSelector(spec.podSelector ?? {}, subject.labels)) continue;
+    const targets = pods.filter((pod) => pod.namespace === subject.namespace && matchesLabelSelector(spec.podSelector ?? {}, pod.labels));
+    for (const rule of (direction === 'egress' ? spec.egress : spec.ingress) ?? []) {
+      const names = ((rule['ports'] as PortEntry[] | undefined) ?? [])
+        .filter((p) => typeof p.port === 'string' && (p.protocol ?? 'TCP') === pair.protocol)
+        .map((p) => String(p.port));
+      if (names.length === 0) continue;
+      const peers = (rule[direction === 'egress' ? 'to' : 'from'] as RulePeer[] | undefined) ?? [];
+      const selectors = peers.filter((peer) => !peer.ipBlock);
+      if (direction === 'egress') {
+        // Egress: the names are read on the peers' pods (with no `to`, on the policy's namespace).
+        const grabbed = peers.length === 0 ? pods.filter((pod) => pod.namespace === subject.namespace) : selectors.flatMap((peer) => peerPods(peer, subject.namespace, pods, objects));
+        if (namedPortSetMayHold(grabbed, destination, names, pair.protocol, pair.port)) return true;
+      } else {
+        // Ingress: the names are read on the policy's own pods; the rule must admit the source.
+        const admits = peers.length === 0 || selectors.some((peer) => peerPods(peer, subject.namespace, pods, objects).some((pod) => pod.key === source.key)) || peers.some((peer) => peer.ipBlock !== undefined);
+        if (admits && namedPortSetMayHold(targets, destination, names, pair.protocol, pair.port)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function namespaceLabelsOf(objects: readonly KubeObject[], namespace: string): Record<string, string> {
