@@ -316,7 +316,8 @@ function namedPortLeak(objects: readonly KubeObject[], pair: PodPair, direction:
         const grabbed = peers.length === 0 ? pods.filter((pod) => pod.namespace === subject.namespace) : selectors.flatMap((peer) => peerPods(peer, subject.namespace, pods, objects));
         if (namedPortSetMayHold(grabbed, destination, names, pair.protocol, pair.port)) return true;
       } else {
-        // Ingress: the names are read on the policy's own pods; the rule must admit the source.
+        // Ingress: the names are read on the policy's own pods; the rule must admit the source (through a selector
+        // peer; a rule with ipBlock peers is taken to admit it, a looser allowance than the sets kube-router builds).
         const admits = peers.length === 0 || selectors.some((peer) => peerPods(peer, subject.namespace, pods, objects).some((pod) => pod.key === source.key)) || peers.some((peer) => peer.ipBlock !== undefined);
         if (admits && namedPortSetMayHold(targets, destination, names, pair.protocol, pair.port)) return true;
       }
