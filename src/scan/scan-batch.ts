@@ -8,8 +8,8 @@ import type { ObjectSummary } from '../core/model/report.js';
 import type { Resource } from '../core/model/resource.js';
 import type { Waiver } from '../core/model/waiver.js';
 import { selectorNeedsLabels } from '../core/model/resource-selector.js';
-import { runChecks } from '../core/engine/run-checks.js';
-import type { CheckFailure, RawFinding } from '../core/engine/run-checks.js';
+import { runChecksOnResource } from '../core/engine/run-checks.js';
+import type { CheckFailure, CheckRun, RawFinding } from '../core/engine/run-checks.js';
 import { annotationWaivers } from '../core/engine/annotation-waivers.js';
 import { workloadOf } from '../core/k8s/workload.js';
 import { pssLevelFrom } from '../frameworks/pss.js';
@@ -78,28 +78,26 @@ export interface BatchResult {
 /** Runs the workload and object checks on a batch and summarises each object. Pure. */
 export function scanBatch(resources: readonly Resource[], plan: ScanPlan): BatchScan {
   const { ctx, catalog } = plan;
-  const run = runChecks(resources, plan.objectChecks, ctx);
-  const indexOf = new Map<Resource, number>();
-  resources.forEach((resource, i) => indexOf.set(resource, i));
-
+  const run: CheckRun = { findings: [], failures: [] };
   const findings: Finding[] = [];
   const owners: number[] = [];
-  const failedChecks = new Map<Resource, Set<string>>();
-  for (const raw of run.findings) {
-    findings.push(toFinding(raw));
-    owners.push(raw.resource ? (indexOf.get(raw.resource) ?? -1) : -1);
-    if (raw.resource) {
-      let failed = failedChecks.get(raw.resource);
-      if (!failed) failedChecks.set(raw.resource, (failed = new Set()));
-      failed.add(raw.check.id);
-    }
-  }
-
   const objects: ObjectSummary[] = [];
   const labels: Labels[] = [];
   const waivers: Waiver[] = [];
   const retained: BatchResult['retained'] = [];
   resources.forEach((resource, index) => {
+    // One workload view per object, for its checks, its Pod Security level and its projection.
+    const workload = workloadOf(resource.object);
+    const first = run.findings.length;
+    runChecksOnResource(resource, workload, plan.objectChecks, ctx, run);
+    const failed = new Set<string>();
+    for (let i = first; i < run.findings.length; i++) {
+      const raw = run.findings[i]!;
+      findings.push(toFinding(raw));
+      owners.push(index);
+      failed.add(raw.check.id);
+    }
+
     for (const waiver of annotationWaivers(resource, { checks: catalog })) waivers.push(waiver);
     // Keys in schema order (resource, file, line, pssLevel, findings): the JSON output writes objects as built.
     const summary = { resource: resource.ref } as ObjectSummary;
@@ -108,12 +106,10 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
       summary.file = where.file;
       summary.line = where.line;
     } else if (resource.origin.type === 'file') summary.file = resource.origin.file;
-    const workload = workloadOf(resource.object);
     if (workload) {
       // Checks that ran answer from their findings (waived or not: the level describes the pod, not the policy).
-      const failed = failedChecks.get(resource);
       summary.pssLevel = pssLevelFrom(
-        (check) => (plan.ranChecks.has(check.id) ? (failed?.has(check.id) ?? false) : check.evaluate(workload, ctx).length > 0),
+        (check) => (plan.ranChecks.has(check.id) ? failed.has(check.id) : check.evaluate(workload, ctx).length > 0),
         ctx.pssVersion,
       );
     }

@@ -39,8 +39,26 @@ export function normaliseRegistryHost(host: string): string {
   return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
-/** Parses an image reference, or returns undefined when it is not a valid reference. */
-export function parseImageReference(raw: string): ImageReference | undefined {
+/**
+ * Parsed references by text: a scan meets the same few images on thousands of containers, and several checks parse
+ * each. Emptied when full, so memory stays bounded whatever the input.
+ */
+const parsedReferences = new Map<string, Readonly<ImageReference> | undefined>();
+const PARSED_REFERENCES_MAX = 4096;
+
+/**
+ * Parses an image reference, or returns undefined when it is not a valid reference. The result is shared between
+ * callers (frozen).
+ */
+export function parseImageReference(raw: string): Readonly<ImageReference> | undefined {
+  if (parsedReferences.has(raw)) return parsedReferences.get(raw);
+  if (parsedReferences.size >= PARSED_REFERENCES_MAX) parsedReferences.clear();
+  const ref = parse(raw);
+  parsedReferences.set(raw, ref ? Object.freeze(ref) : undefined);
+  return ref;
+}
+
+function parse(raw: string): ImageReference | undefined {
   if (raw.length === 0 || raw.length > 4096 || /\s/.test(raw)) return undefined;
   let rest = raw;
   let digest: string | undefined;
