@@ -3,26 +3,40 @@ export type FieldPath = readonly (string | number)[];
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** How each string segment is written after a parent (`.name` or `["a/b"]`); paths reuse few keys, so it is memoised. */
-const SEGMENT_TEXT = new Map<string, string>();
-const SEGMENT_CACHE_LIMIT = 10_000;
+/**
+ * Formatted paths, as a tree of segments: checks report the same few hundred paths on every object, so a path is
+ * formatted once and later found by its segments (constants and small integers, quick to look up), and every
+ * finding on it shares one string. Bounded: past MAX_FORMATTED_PATHS nodes, new paths are formatted each time.
+ */
+interface FormattedPath {
+  text: string;
+  next?: Map<string | number, FormattedPath>;
+}
+const FORMATTED_PATHS: FormattedPath = { text: '' };
+const MAX_FORMATTED_PATHS = 50_000;
+let formattedPaths = 0;
 
 /** Formats a path the way kubectl and admission messages do: `spec.containers[0].securityContext`. */
 export function formatFieldPath(path: FieldPath): string {
-  let out = '';
+  let node = FORMATTED_PATHS;
   for (const segment of path) {
-    if (typeof segment === 'number') {
-      out += `[${segment}]`;
-      continue;
+    let child = node.next?.get(segment);
+    if (child === undefined) {
+      if (formattedPaths >= MAX_FORMATTED_PATHS) return path.reduce<string>((out, s) => out + segmentText(s, out === ''), '');
+      child = { text: node.text + segmentText(segment, node === FORMATTED_PATHS) };
+      (node.next ??= new Map()).set(segment, child);
+      formattedPaths++;
     }
-    let text = SEGMENT_TEXT.get(segment);
-    if (text === undefined) {
-      text = PLAIN_KEY.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
-      if (SEGMENT_TEXT.size < SEGMENT_CACHE_LIMIT) SEGMENT_TEXT.set(segment, text);
-    }
-    out += out === '' && text.charCodeAt(0) === 46 ? text.slice(1) : text;
+    node = child;
   }
-  return out;
+  return node.text;
+}
+
+/** How a segment is written after its parent (`.name`, `[0]` or `["a/b"]`), or first (`name`). */
+function segmentText(segment: string | number, first: boolean): string {
+  if (typeof segment === 'number') return `[${segment}]`;
+  if (!PLAIN_KEY.test(segment)) return `[${JSON.stringify(segment)}]`;
+  return first ? segment : `.${segment}`;
 }
 
 /** Reads the value at `path`, or undefined when any step is missing. */
