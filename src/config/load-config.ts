@@ -10,11 +10,12 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { InputError } from '../core/model/report.js';
 import type { AspisConfig } from './parse-config.js';
 import { defaultConfig, parseConfig } from './parse-config.js';
+import { CONFIG_FILE_NAMES } from './config-file.js';
 
 export type { AspisConfig, ConfigOrigin } from './parse-config.js';
 export { defaultConfig, parseConfig } from './parse-config.js';
 
-export const CONFIG_FILE_NAMES = ['.aspis.yaml', '.aspis.yml'] as const;
+export { CONFIG_FILE_NAMES } from './config-file.js';
 
 export interface LoadedConfig {
   config: AspisConfig;

@@ -15,6 +15,7 @@ import type { InputError } from '../core/model/report.js';
 import type { SourcePosition } from '../core/model/source-location.js';
 import { suggestCheckId } from '../core/model/waiver.js';
 import { AspisConfigSchema } from './aspis-config-schema.js';
+import { defaultConfig } from './config-file.js';
 import type { AspisConfigFile } from './aspis-config-schema.js';
 
 /** Where a loaded configuration came from, to point messages at the line of a field. */
@@ -33,10 +34,7 @@ export interface AspisConfig extends AspisConfigFile {
   origin?: ConfigOrigin;
 }
 
-/** The configuration used when there is no `.aspis.yaml`: every default. */
-export function defaultConfig(): AspisConfig {
-  return {};
-}
+export { defaultConfig };
 
 type Json = unknown;
 type Issue = z.core.$ZodIssue;

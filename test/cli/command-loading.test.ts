@@ -4,7 +4,31 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { runCliInProcess } from './run-cli-in-process.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * Runs `aspis scan manifests examples/` in a fresh process from `cwd`, and tells which of the packages a scan needs only
+ * for a configuration file (zod: its schema; yaml: its parser) were loaded: zod marks globalThis when it loads, yaml
+ * is required (yaml-package.ts).
+ */
+function packagesLoadedByScan(cwd: string): { zod: boolean; yaml: boolean; code: number } {
+  const script = `
+    const { main } = await import(${JSON.stringify(join(root, 'src/cli/main.ts'))});
+    const code = await main(['node', 'aspis', 'scan', 'manifests', ${JSON.stringify(join(root, 'examples'))}, '-o', 'json', '--output-file', '/dev/null']);
+    const { createRequire } = await import('node:module');
+    const cache = Object.keys(createRequire(import.meta.url).cache);
+    console.log(JSON.stringify({ code, zod: '__zod_globalConfig' in globalThis, yaml: cache.some((f) => f.includes('/node_modules/yaml/')) }));
+  `;
+  const child = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { zod: boolean; yaml: boolean; code: number };
+}
 
 describe('command loading', () => {
   for (const sub of ['manifests', 'cluster', 'image', 'sbom']) {
@@ -22,5 +46,18 @@ describe('command loading', () => {
     const unknown = await runCliInProcess(['scan', 'nothing']);
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /unknown command 'nothing'/);
+  });
+
+  it('scan manifests loads the configuration parser only when there is a configuration file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aspis-loading-'));
+    try {
+      const without = packagesLoadedByScan(dir);
+      assert.deepEqual(without, { code: 0, zod: false, yaml: false });
+      writeFileSync(join(dir, '.aspis.yaml'), 'checks:\n  disable: [image-tag-latest]\n');
+      const withConfig = packagesLoadedByScan(dir);
+      assert.deepEqual(withConfig, { code: 0, zod: true, yaml: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -34,7 +34,7 @@ const options: ScanOptions = { color: false, config: join(dir, '.aspis.yaml') };
 
 async function scan(workers: number): Promise<{ report: unknown; scannedByWorkers: number }> {
   const env = { inputs: [dir], version: 'test', cwd: dir };
-  const { session } = startScan(options, env);
+  const { session } = await startScan(options, env);
   const stats = await scanManifestsInParallel(session, { options, ...env }, { workers, minBytes: 0 });
   const { generatedAt: _clock, ...report } = session.finish();
   return { report, scannedByWorkers: stats.itemsScannedByWorkers };

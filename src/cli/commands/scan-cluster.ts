@@ -34,7 +34,7 @@ export function registerScanCluster(scan: Command, env: { version: string; setEx
 
 async function scanCluster(options: ScanClusterOptions, version: string): Promise<number> {
   const { connection, namespaces, input, errors } = await clusterTarget(options);
-  const { session, checks } = startScan(options, { inputs: [input], version, cwd: process.cwd() });
+  const { session, checks } = await startScan(options, { inputs: [input], version, cwd: process.cwd() });
   session.addErrors(errors);
   if (!connection) return finishScan(session, checks, options);
 

@@ -24,7 +24,7 @@ async function scanManifests(paths: string[], options: ScanOptions, version: str
     import('../scan/scan-manifests-in-parallel.js'),
   ]);
   try {
-    const { session, checks } = startScan(options, { inputs: paths, version, cwd });
+    const { session, checks } = await startScan(options, { inputs: paths, version, cwd });
     // One document at a time, on every core: its text and objects are released once scanned.
     await scanManifestsInParallel(session, setup, { stdin: process.stdin }, started);
     return await finishScan(session, checks, options);

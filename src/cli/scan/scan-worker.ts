@@ -10,13 +10,13 @@ import { scanItem } from './scan-item.js';
 import type { WorkerSetup } from './scan-workers.js';
 
 const setup = workerData as WorkerSetup;
-const { session } = startScan(setup.options, { inputs: setup.inputs, version: setup.version, cwd: setup.cwd });
-const plan = session.plan;
+// Listening at once: items sent while the plan is being made wait for it in the queue.
+const plan = startScan(setup.options, { inputs: setup.inputs, version: setup.version, cwd: setup.cwd }).then(({ session }) => session.plan);
 
 // One item at a time, in the order sent: reading a file is synchronous, so items never interleave.
-let queue = Promise.resolve();
+let queue: Promise<unknown> = plan;
 parentPort!.on('message', (message: { index: number; item: ManifestItem }) => {
   queue = queue.then(async () => {
-    parentPort!.postMessage({ index: message.index, result: await scanItem(message.item, plan, { cwd: setup.cwd }) });
+    parentPort!.postMessage({ index: message.index, result: await scanItem(message.item, await plan, { cwd: setup.cwd }) });
   });
 });

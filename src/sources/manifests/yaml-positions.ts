@@ -2,14 +2,15 @@
  * Positions from the `yaml` package: the reference the fast scanner is tested against, and its fallback for the
  * documents it does not handle (anchors, aliases, merge keys, tags, complex keys…). Slow (~1.6 MB/s) but complete.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { yamlPackage } from './yaml-package.js';
 import { plainKeyToString } from './yaml-schema.js';
 import type { PosNode } from './position-tree.js';
 
 type Children = Pick<PosNode, 'map' | 'seq'>;
 
 class Builder {
+  private readonly yaml = yamlPackage();
   /** Children of each collection node, shared by every alias to it (and safe with recursive anchors). */
   private readonly memo = new Map<unknown, Children>();
 
@@ -23,18 +24,18 @@ class Builder {
 
   private resolve(node: unknown, depth: number): unknown {
     let current = node;
-    for (let hops = 0; isAlias(current) && hops < 100; hops++) current = current.resolve(this.doc);
+    for (let hops = 0; this.yaml.isAlias(current) && hops < 100; hops++) current = current.resolve(this.doc);
     return depth > 200 ? undefined : current;
   }
 
   private children(node: unknown, depth: number): Children | undefined {
     const resolved = this.resolve(node, depth);
-    if (!isMap(resolved) && !isSeq(resolved)) return undefined;
+    if (!this.yaml.isMap(resolved) && !this.yaml.isSeq(resolved)) return undefined;
     const known = this.memo.get(resolved);
     if (known) return known;
     const out: Children = {};
     this.memo.set(resolved, out);
-    if (isMap(resolved)) out.map = this.mapChildren(resolved.items, depth);
+    if (this.yaml.isMap(resolved)) out.map = this.mapChildren(resolved.items, depth);
     else out.seq = this.seqChildren(resolved as unknown as { items: unknown[]; srcToken?: unknown }, depth);
     return out;
   }
@@ -43,12 +44,12 @@ class Builder {
     const map = new Map<string, PosNode>();
     const merges: unknown[] = [];
     for (const pair of pairs) {
-      if (!isPair(pair)) continue;
+      if (!this.yaml.isPair(pair)) continue;
       const key = this.resolve(pair.key, depth);
-      if (!isScalar(key) || !isScalar(pair.key) || !key.range) continue;
+      if (!this.yaml.isScalar(key) || !this.yaml.isScalar(pair.key) || !key.range) continue;
       const raw = key.value === null || key.value === undefined ? '' : String(key.value);
       const plain = key.type === 'PLAIN' || key.type === undefined;
-      if (plain && raw === '<<' && !isAlias(pair.key)) {
+      if (plain && raw === '<<' && !this.yaml.isAlias(pair.key)) {
         merges.push(pair.value);
         continue;
       }
@@ -60,7 +61,7 @@ class Builder {
     // Merged keys never override the mapping's own keys; earlier sources win over later ones.
     for (const merge of merges) {
       const resolved = this.resolve(merge, depth);
-      const sources = isSeq(resolved) ? resolved.items : [resolved];
+      const sources = this.yaml.isSeq(resolved) ? resolved.items : [resolved];
       for (const source of sources) {
         const merged = this.children(source, depth + 1)?.map;
         if (!merged) continue;
@@ -86,7 +87,7 @@ class Builder {
       return out;
     }
     for (const node of seq.items) {
-      if (isPair(node)) {
+      if (this.yaml.isPair(node)) {
         // `[a: 1]`: a single-pair mapping inside a flow sequence.
         const key = node.key as YamlNode | null;
         const entry: PosNode = { off: key?.range?.[0] ?? 0 };
@@ -105,7 +106,7 @@ class Builder {
 
 /** Positions of one document's entries, computed with the `yaml` package. `null` for an empty document. */
 export function yamlPositionTree(text: string): PosNode | null {
-  const doc = parseDocument(text, {
+  const doc = yamlPackage().parseDocument(text, {
     schema: 'failsafe',
     keepSourceTokens: true,
     uniqueKeys: false,
