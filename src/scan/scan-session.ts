@@ -17,7 +17,7 @@ import { attachRenderedFindings } from '../core/model/rendered-findings.js';
 import { controlsOf } from '../frameworks/index.js';
 import { renderBatches, scanBatch, scanPlanOf, toFinding } from './scan-batch.js';
 import type { BatchResult, ScanPlan } from './scan-batch.js';
-import { checkIdOf, FindingRunBuilder, findingRunOf, refOf } from './finding-run.js';
+import { checkIdOf, FindingRunBuilder, refOf } from './finding-run.js';
 import type { FindingRun } from './finding-run.js';
 import { orderFindings } from './finding-order.js';
 import { RunSelection } from './run-selection.js';
@@ -109,13 +109,12 @@ export class ScanSession {
     const { options } = this;
     const { ctx } = options;
     // Inventory checks' findings: one more run, after the batches' (a stable sort keeps them after equal keys).
-    const inventoryFindings: Finding[] = [];
-    const inventoryOwners: number[] = [];
+    // Each rendered as soon as it is made, so that 20,000 finding objects do not survive collections until the last.
+    const inventoryFindings = new FindingRunBuilder();
     for (const raw of runInventoryChecks(this.retained, this.inventoryChecks, ctx, this.failures)) {
-      inventoryFindings.push(toFinding(raw));
-      inventoryOwners.push(raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1);
+      inventoryFindings.add([toFinding(raw)], [raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1]);
     }
-    this.runs.push(findingRunOf(inventoryFindings, inventoryOwners));
+    this.runs.push(inventoryFindings.build());
     this.runBases.push(0);
     this.retained.length = 0;
     this.retainedOwners.clear();
