@@ -48,10 +48,11 @@ describe('ProjectedLocator', () => {
   const { documents } = parseDocuments(TEXT);
   for (const [i, document] of documents.entries()) {
     it(`answers as the document's locator for the kept prefix (document ${i})`, () => {
-      const projected = ProjectedLocator.of(document.locator);
+      const locator = document.locator!;
+      const projected = ProjectedLocator.of(locator);
       const posted = ProjectedLocator.revive(structuredClone(projected));
       for (const path of PATHS) {
-        const want = expected(document.locator, path);
+        const want = expected(locator, path);
         assert.deepEqual(projected.locate(path), want, path.join('.'));
         assert.deepEqual(posted.locate(path), want, `${path.join('.')} after postMessage`);
       }
@@ -59,11 +60,11 @@ describe('ProjectedLocator', () => {
   }
 
   it('has positions to answer with: the workload names its fields on their own lines', () => {
-    const projected = ProjectedLocator.of(documents[0]!.locator);
+    const projected = ProjectedLocator.of(documents[0]!.locator!);
     assert.deepEqual(projected.locate(['metadata', 'namespace']), { line: 6, column: 3 });
     assert.deepEqual(projected.locate(['metadata', 'annotations', 'note']), { line: 4, column: 1 });
     // Not written in the second document: the document's locator answers with the object, and so does the projection.
-    assert.deepEqual(ProjectedLocator.of(documents[1]!.locator).locate(['metadata', 'name']), { line: 17, column: 1 });
+    assert.deepEqual(ProjectedLocator.of(documents[1]!.locator!).locate(['metadata', 'name']), { line: 17, column: 1 });
   });
 
   it('keeps "no position" for a kept field, rather than answering with a shorter prefix', () => {
