@@ -12,6 +12,9 @@ import { generateWorkload } from '../../bench/workload-generator.js';
 import { scanManifestsInParallel } from '../../src/cli/scan/scan-manifests-in-parallel.js';
 import { startScan } from '../../src/cli/scan/start-scan.js';
 import type { ScanOptions } from '../../src/cli/scan/scan-options.js';
+import type { Finding } from '../../src/core/model/finding.js';
+import { formatRef } from '../../src/core/model/resource.js';
+import { compareFindingKeys } from '../../src/scan/finding-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aspis-parallel-'));
 mkdirSync(join(dir, 'nested'));
@@ -23,6 +26,8 @@ for (let file = 0; file < 12; file++) {
   const text = docs.map((doc) => jsyaml.dump(doc)).join('---\n');
   writeFileSync(join(dir, file % 3 === 0 ? 'nested' : '.', `w${String(file).padStart(2, '0')}.yaml`), text);
 }
+// Large enough that its findings are split over several runs (scan-item.ts closes one every ~800 findings).
+writeFileSync(join(dir, 'big.yaml'), Array.from({ length: 120 }, (_, i) => jsyaml.dump(generateWorkload(1000 + i))).join('---\n'));
 writeFileSync(join(dir, 'namespaces.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-1\n  labels: {tier: web}\n');
 writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n');
 writeFileSync(
@@ -47,10 +52,17 @@ it('worker threads give the same report as one thread, byte for byte', async () 
   assert.ok(scannedByWorkers > 0, 'the worker threads scanned some files');
   const report = parallel as { summary: { objects: number; findings: number; errors: number } };
   // The scan did real work across threads: objects from every file, findings, waived findings and the parse error.
-  assert.equal(report.summary.objects, 12 * 15 + 2);
+  assert.equal(report.summary.objects, 12 * 15 + 120 + 2);
   assert.ok(report.summary.findings > 500);
   const waivedBy = new Set((parallel as { waived: { waiver: { source: string } }[] }).waived.map((f) => f.waiver.source));
   assert.deepEqual([...waivedBy].sort(), ['annotation', 'config']);
   assert.equal(report.summary.errors, 1);
   assert.equal(JSON.stringify(parallel), JSON.stringify(oneThread.report));
+  // In the report's order (file, line, object, check, path), across the runs a file's findings were split into.
+  const findings = (parallel as { findings: Finding[] }).findings;
+  assert.ok(findings.filter((f) => f.location?.file.endsWith('big.yaml')).length > 1600, 'big.yaml spans several runs');
+  const keyOf = (f: Finding) => [f.location?.file ?? '', f.location?.line ?? 0, formatRef(f.resource), f.checkId, f.path] as const;
+  for (let i = 1; i < findings.length; i++) {
+    assert.ok(compareFindingKeys(...keyOf(findings[i - 1]!), ...keyOf(findings[i]!)) <= 0, `finding ${i} is in order`);
+  }
 });

@@ -1,8 +1,8 @@
 /**
  * Scans one input item (a file, stdin, a Kustomize directory) document by document, the same way on the main thread
  * and in a worker (scan-manifests-in-parallel.ts). Each document's findings are rendered as soon as it is scanned
- * (FindingRunBuilder), and sorted and joined into one run per file rather than per document (renderBatches), in
- * results of at most RUN_FINDINGS findings so that a single huge input still holds only that many texts at a time.
+ * (FindingRunBuilder), and sorted and joined into runs of a few documents rather than one per document
+ * (renderBatches): see RUN_FINDINGS.
  */
 import type { InputError } from '../../core/model/report.js';
 import { itemBatches } from '../../sources/manifests/load-manifests.js';
@@ -14,7 +14,14 @@ import type { BatchResult, BatchScan, ScanPlan } from '../../scan/scan-batch.js'
 /** The results of one item, in order, each with the input errors met while reading its documents. */
 export type ItemResult = { errors: InputError[]; result: BatchResult }[];
 
-const RUN_FINDINGS = 20_000;
+/**
+ * A run is closed after the document that brings it to this many findings. Each finding's text lives until its run
+ * is joined: closing runs every ~800 findings rather than once per file cut the scavenger's copying of those texts
+ * (main thread 275 -> 230 ms, worker 155 -> 110 ms on the benchmark), while a run's joined text (~400 KB) stays a
+ * large object, which the collector never copies. Runs of consecutive documents stay in order, so ordering them is
+ * still a check of their boundaries (finding-order.ts).
+ */
+const RUN_FINDINGS = 800;
 
 export async function scanItem(item: ManifestItem, plan: ScanPlan, options: { cwd: string; stdin?: NodeJS.ReadableStream }): Promise<ItemResult> {
   const results: ItemResult = [];
