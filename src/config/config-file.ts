@@ -13,7 +13,12 @@ export function defaultConfig(): AspisConfig {
   return {};
 }
 
-/** Whether loadConfig (load-config.ts) would read a file: one is named, or `.aspis.yaml`/`.aspis.yml` is in `cwd`. */
+/** The configuration files present in `cwd` (absolute paths, `.aspis.yaml` first); not in parent folders. */
+export function configFilesIn(cwd: string): string[] {
+  return CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).filter((path) => existsSync(path));
+}
+
+/** Whether loadConfig (load-config.ts) would read a file: one is named, or one is in `cwd`. */
 export function hasConfigFile(options: { path?: string; cwd: string }): boolean {
-  return options.path !== undefined || CONFIG_FILE_NAMES.some((name) => existsSync(resolve(options.cwd, name)));
+  return options.path !== undefined || configFilesIn(options.cwd).length > 0;
 }

@@ -10,7 +10,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { InputError } from '../core/model/report.js';
 import type { AspisConfig } from './parse-config.js';
 import { defaultConfig, parseConfig } from './parse-config.js';
-import { CONFIG_FILE_NAMES } from './config-file.js';
+import { CONFIG_FILE_NAMES, configFilesIn } from './config-file.js';
 
 export type { AspisConfig, ConfigOrigin } from './parse-config.js';
 export { defaultConfig, parseConfig } from './parse-config.js';
@@ -33,7 +33,7 @@ export function loadConfig(options: { path?: string; cwd: string }): LoadedConfi
     }
     return read(absolute, options.path);
   }
-  const found = CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).filter((p) => existsSync(p));
+  const found = configFilesIn(cwd);
   if (found.length === 0) return { config: defaultConfig(), errors: [] };
   const [chosen] = found as [string, ...string[]];
   const loaded = read(chosen, display(cwd, chosen));
