@@ -2,7 +2,7 @@ import type { Check } from '../core/model/check.js';
 import { isInventoryCheck } from '../core/model/check.js';
 import type { CheckContext } from '../core/model/check-context.js';
 import { formatPssVersion } from '../core/model/check-context.js';
-import type { AppliedWaiver, Finding } from '../core/model/finding.js';
+import type { AppliedWaiver } from '../core/model/finding.js';
 import type { CheckSummary, InputError, ObjectSummary, Report } from '../core/model/report.js';
 import { orderedInputError, REPORT_SCHEMA_VERSION } from '../core/model/report.js';
 import type { Resource } from '../core/model/resource.js';
