@@ -14,7 +14,8 @@ import { ProjectedLocator } from './projected-locator.js';
  * select pods by their labels and resolve named ports. Keeping whole pod specs of every workload until the end of the
  * scan would hold most of the input in memory. Labels stay so that waivers selecting by labels still match findings.
  * Other kinds (Namespace, NetworkPolicy…) are kept whole. Either way the locator is replaced by a ProjectedLocator,
- * which knows the positions of the identity fields only, so nothing kept refers to the source text.
+ * which knows the positions of the fields kept (of a workload: its identity and its pod template's metadata and
+ * labels, where network checks report it), so nothing kept refers to the source text.
  * An inventory check that needs more of a workload, or positions of deeper fields, must extend this projection.
  */
 export function projectForInventory(resource: Resource, workload: Workload | undefined): Resource {
@@ -33,7 +34,14 @@ export function projectForInventory(resource: Resource, workload: Workload | und
   }
   let projectedOrigin: Origin = origin;
   if (origin.type === 'file' && origin.locator) {
-    projectedOrigin = { type: 'file', file: origin.file, documentIndex: origin.documentIndex, locator: ProjectedLocator.of(origin.locator) };
+    projectedOrigin = {
+      type: 'file',
+      file: origin.file,
+      documentIndex: origin.documentIndex,
+      locator: workload
+        ? ProjectedLocator.ofWorkload(origin.locator, workload.metadataPath)
+        : ProjectedLocator.ofWhole(origin.locator, object),
+    };
   }
   return { object: projection, ref, origin: projectedOrigin };
 }

@@ -4,7 +4,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
@@ -29,6 +29,8 @@ for (let file = 0; file < 12; file++) {
 // Large enough that its findings are split over several runs (scan-item.ts closes one every ~800 findings).
 writeFileSync(join(dir, 'big.yaml'), Array.from({ length: 120 }, (_, i) => jsyaml.dump(generateWorkload(1000 + i))).join('---\n'));
 writeFileSync(join(dir, 'namespaces.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-1\n  labels: {tier: web}\n');
+// Kept whole for the inventory checks (and located at its fields from whichever thread read it).
+writeFileSync(join(dir, 'policies.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: typo\n  namespace: team-2\nspec:\n  podSelector:\n    matchLabels: {app: nothing}\n');
 writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n');
 writeFileSync(
   join(dir, '.aspis.yaml'),
@@ -52,7 +54,7 @@ it('worker threads give the same report as one thread, byte for byte', async () 
   assert.ok(scannedByWorkers > 0, 'the worker threads scanned some files');
   const report = parallel as { summary: { objects: number; findings: number; errors: number } };
   // The scan did real work across threads: objects from every file, findings, waived findings and the parse error.
-  assert.equal(report.summary.objects, 12 * 15 + 120 + 2);
+  assert.equal(report.summary.objects, 12 * 15 + 120 + 3);
   assert.ok(report.summary.findings > 500);
   const waivedBy = new Set((parallel as { waived: { waiver: { source: string } }[] }).waived.map((f) => f.waiver.source));
   assert.deepEqual([...waivedBy].sort(), ['annotation', 'config']);
@@ -65,4 +67,14 @@ it('worker threads give the same report as one thread, byte for byte', async () 
   for (let i = 1; i < findings.length; i++) {
     assert.ok(compareFindingKeys(...keyOf(findings[i - 1]!), ...keyOf(findings[i]!)) <= 0, `finding ${i} is in order`);
   }
+  // Inventory checks' findings, made from projections posted between threads, name their field's line.
+  const lineOf = (f: Finding) => readFileSync(f.location!.file, 'utf8').split('\n')[f.location!.line - 1]!.trim();
+  const notIsolated = findings.filter((f) => f.checkId === 'workload-not-isolated');
+  assert.ok(notIsolated.length > 100);
+  for (const f of notIsolated) assert.match(lineOf(f), /^labels:/, `${f.location!.file}:${f.location!.line} for ${f.path}`);
+  const selectsNothing = findings.filter((f) => f.checkId === 'network-policy-selects-nothing');
+  assert.deepEqual(
+    selectsNothing.map((f) => [f.path, f.location?.line, lineOf(f)]),
+    [['spec.podSelector', 7, 'podSelector:']],
+  );
 });

@@ -19,7 +19,7 @@ const POLICIES = readdirSync(POLICY_DIR)
   .map((name) => join(POLICY_DIR, name));
 const NETWORK_CHECKS = new Set(['namespace-without-default-deny', 'workload-not-isolated', 'network-policy-selects-nothing', 'network-policy-rule-never-matches', 'exposed-workload-open-to-all']);
 
-async function scan(paths: string[]): Promise<string[]> {
+async function scan(paths: string[], withLocation = false): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'aspis-network-checks-'));
   try {
     const output = join(dir, 'report.json');
@@ -28,7 +28,7 @@ async function scan(paths: string[]): Promise<string[]> {
     const report = JSON.parse(readFileSync(output, 'utf8')) as Report;
     return report.findings
       .filter((f) => NETWORK_CHECKS.has(f.checkId))
-      .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name}: ${f.message}`)
+      .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name}: ${withLocation ? `${f.path} at line ${f.location?.line}` : f.message}`)
       .sort();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -86,10 +86,24 @@ spec:
   podSelector: {matchLabels: {app: wbe}}
 `,
       );
+      // The Deployment alone, in its namespace: open both ways, reported at its pod template's labels.
+      writeFileSync(file.replace('shop.yaml', 'open.yaml'), readFileSync(file, 'utf8').split('---\n')[0]!.replace('namespace: shop', 'namespace: open'));
       assert.deepEqual(await scan([file]), [
         'namespace-without-default-deny Namespace/shop: namespace "shop" has no default-deny NetworkPolicy for ingress and egress: pods of its 1 workload(s) not selected by another policy are open for ingress and egress',
         'network-policy-rule-never-matches NetworkPolicy/web: NetworkPolicy "web": ingress[0] port "admin"/TCP is declared by none of the pods it selects (Deployment "web")',
         'network-policy-selects-nothing NetworkPolicy/typo: NetworkPolicy "typo" selects none of the 1 workload(s) of its namespace (podSelector app=wbe)',
+      ]);
+      // Each at the line of the field it names, although the scan kept only projections of these objects.
+      assert.deepEqual(await scan([file], true), [
+        'namespace-without-default-deny Namespace/shop: metadata.name at line undefined',
+        'network-policy-rule-never-matches NetworkPolicy/web: spec.ingress[0].ports[1] at line 21',
+        'network-policy-selects-nothing NetworkPolicy/typo: spec.podSelector at line 27',
+      ]);
+      const notIsolated = await scan([file.replace('shop.yaml', 'open.yaml')], true);
+      assert.deepEqual(notIsolated, [
+        'namespace-without-default-deny Namespace/open: metadata.name at line undefined',
+        'workload-not-isolated Deployment/web: spec.template.metadata.labels at line 7',
+        'workload-not-isolated Deployment/web: spec.template.metadata.labels at line 7',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
