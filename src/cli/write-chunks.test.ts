@@ -31,6 +31,22 @@ describe('writeChunksToFile', () => {
     }
   });
 
+  it('never splits a character of a long text, whatever its length', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aspis-chunks-'));
+    try {
+      // Long texts are encoded in pieces of a third of a block (349,525 code units): put a surrogate pair on each cut.
+      const piece = Math.floor((1 << 20) / 3);
+      for (const offset of [-2, -1, 0, 1]) {
+        const long = `${'a'.repeat(piece + offset)}😀${'é'.repeat(piece)}😀${'z'.repeat(piece * 2)}`;
+        const chunks = ['{"a":1}', long, '✓', long];
+        writeChunksToFile(join(dir, 'out.json'), chunks);
+        assert.ok(readFileSync(join(dir, 'out.json')).equals(Buffer.from(chunks.join(''), 'utf8')), `cut at ${offset}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never splits a character at the end of a block', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aspis-chunks-'));
     try {
