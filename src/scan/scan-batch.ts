@@ -1,11 +1,11 @@
-import type { Check } from '../core/model/check.js';
+import type { Check, InventoryCheck, InventoryViolation } from '../core/model/check.js';
 import { isInventoryCheck } from '../core/model/check.js';
 import type { CheckContext } from '../core/model/check-context.js';
 import { formatFieldPath } from '../core/model/field-path.js';
 import type { FieldPath } from '../core/model/field-path.js';
 import type { Finding, FindingLocation } from '../core/model/finding.js';
 import type { ObjectSummary } from '../core/model/report.js';
-import type { Resource } from '../core/model/resource.js';
+import type { KubeObject, Resource } from '../core/model/resource.js';
 import type { Waiver } from '../core/model/waiver.js';
 import { selectorNeedsLabels } from '../core/model/resource-selector.js';
 import { runChecksOnResource } from '../core/engine/run-checks.js';
@@ -31,11 +31,29 @@ export interface ScanPlan {
   inventoryKinds: ReadonlySet<string>;
   /** Whether some configured waiver selects by labels: only then are the labels of findings' objects kept. */
   needLabels: boolean;
+  /** Inventory checks that judge objects alone (InventoryCheck.alone): run on each kept object of their kinds. */
+  aloneChecks: readonly InventoryCheck[];
 }
 
-export function scanPlanOf(options: { checks: readonly Check[]; catalog: readonly Check[]; ctx: CheckContext; waivers: readonly Waiver[] }): ScanPlan {
+/** A verdict of an inventory check on one object alone, which stands unless its namespace holds an `unlessKinds` object. */
+export interface ProvisionalVerdict {
+  /** Index of the object in the batch's `objects` (of the session's, once merged). */
+  owner: number;
+  checkId: string;
+  namespace: string;
+}
+
+export function scanPlanOf(options: {
+  checks: readonly Check[];
+  catalog: readonly Check[];
+  ctx: CheckContext;
+  waivers: readonly Waiver[];
+  /** Judge objects alone where inventory checks can (default true; false keeps every inventory verdict to the end). */
+  judgeAlone?: boolean;
+}): ScanPlan {
   const inventoryChecks = options.checks.filter(isInventoryCheck);
   return {
+    aloneChecks: options.judgeAlone === false ? [] : inventoryChecks.filter((check) => check.alone),
     objectChecks: options.checks.filter((check) => !isInventoryCheck(check)),
     ranChecks: new Set(options.checks.map((check) => check.id)),
     ctx: options.ctx,
@@ -54,6 +72,7 @@ export interface BatchScan {
   labels: Labels[];
   annotationWaivers: Waiver[];
   retained: { resource: Resource; owner: number }[];
+  provisional: ProvisionalVerdict[];
   failures: CheckFailure[];
 }
 
@@ -72,6 +91,8 @@ export interface BatchResult {
   annotationWaivers: Waiver[];
   /** What the inventory checks need of the batch (projections), with the index of their object. */
   retained: { resource: Resource; owner: number }[];
+  /** Verdicts of inventory checks on objects alone; their findings are among `findings`. */
+  provisional: ProvisionalVerdict[];
   failures: CheckFailure[];
 }
 
@@ -85,6 +106,7 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
   const labels: Labels[] = [];
   const waivers: Waiver[] = [];
   const retained: BatchResult['retained'] = [];
+  const provisional: ProvisionalVerdict[] = [];
   resources.forEach((resource, index) => {
     // One workload view per object, for its checks, its Pod Security level and its projection.
     const workload = workloadOf(resource.object);
@@ -118,11 +140,41 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
     if (plan.needLabels) labels.push(resource.object.metadata?.labels);
     const kind = resource.object.kind;
     if (typeof kind === 'string' && plan.inventoryKinds.has(kind)) {
-      retained.push({ resource: projectForInventory(resource, workload), owner: index });
+      const projection = projectForInventory(resource, workload);
+      retained.push({ resource: projection, owner: index });
+      // Judged on the projection, as at the scan's end.
+      for (const check of plan.aloneChecks) {
+        if (!check.target.inventory.includes(kind)) continue;
+        const violations = judgeAlone(check, projection, ctx);
+        if (!violations) continue;
+        for (const { subject: _, ...violation } of violations) {
+          findings.push(toFinding({ check, violation, ref: projection.ref, resource: projection }));
+          owners.push(index);
+        }
+        provisional.push({ owner: index, checkId: check.id, namespace: namespaceOf(projection.object) });
+      }
     }
   });
   const failures = run.failures.map(({ checkId, ref, message }) => ({ checkId, ref, message }));
-  return { objects, findings, owners, labels, annotationWaivers: waivers, retained, failures };
+  return { objects, findings, owners, labels, annotationWaivers: waivers, retained, provisional, failures };
+}
+
+/** The check's verdict on the object alone, when it gives one about the object itself (else it judges it at the end). */
+function judgeAlone(check: InventoryCheck, resource: Resource, ctx: CheckContext): InventoryViolation[] | undefined {
+  let violations;
+  try {
+    violations = check.alone!.evaluate(resource.object, ctx);
+  } catch {
+    return undefined; // reported when the check runs over the inventory
+  }
+  if (violations?.some(({ subject }) => !('object' in subject) || subject.object !== resource.object)) return undefined;
+  return violations;
+}
+
+/** The namespace an object is in for the checks judging it alone: '' when it names none (where it is applied). */
+export function namespaceOf(object: KubeObject): string {
+  const namespace = object.metadata?.namespace;
+  return typeof namespace === 'string' ? namespace : '';
 }
 
 /**
@@ -133,13 +185,14 @@ export function scanBatch(resources: readonly Resource[], plan: ScanPlan): Batch
  */
 export function renderBatches(batches: readonly BatchScan[], findings: FindingRunBuilder): BatchResult {
   const objects: ObjectSummary[] = [];
-  const result: Omit<BatchResult, 'findings'> = { objects, labels: [], annotationWaivers: [], retained: [], failures: [] };
+  const result: Omit<BatchResult, 'findings'> = { objects, labels: [], annotationWaivers: [], retained: [], provisional: [], failures: [] };
   for (const batch of batches) {
     const first = objects.length;
     for (const summary of batch.objects) objects.push(summary);
     for (const labels of batch.labels) result.labels.push(labels);
     for (const waiver of batch.annotationWaivers) result.annotationWaivers.push(waiver);
     for (const { resource, owner } of batch.retained) result.retained.push({ resource, owner: first + owner });
+    for (const verdict of batch.provisional) result.provisional.push({ ...verdict, owner: first + verdict.owner });
     for (const failure of batch.failures) result.failures.push(failure);
   }
   return { ...result, findings: findings.build() };

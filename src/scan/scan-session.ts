@@ -21,6 +21,7 @@ import { checkIdOf, FindingRunBuilder, refOf } from './finding-run.js';
 import type { FindingRun } from './finding-run.js';
 import { orderFindings } from './finding-order.js';
 import { RunSelection } from './run-selection.js';
+import { ProvisionalVerdicts } from './provisional-verdicts.js';
 
 export interface ScanSessionOptions {
   /** The checks to run, already selected and with configured severities. */
@@ -34,6 +35,8 @@ export interface ScanSessionOptions {
   inputs: string[];
   frameworks?: string[];
   toolVersion: string;
+  /** Let inventory checks judge objects alone while the scan reads them (default true; see InventoryCheck.alone). */
+  judgeAlone?: boolean;
 }
 
 type Labels = Record<string, string> | undefined;
@@ -43,11 +46,13 @@ type Labels = Record<string, string> | undefined;
  * bounded by one batch (a document, a page of a LIST) plus what the report itself holds (architecture rule 7):
  *
  * - `add(resources)` scans a batch (scanBatch: workload and object checks, located findings, each object's summary
- *   and Pod Security level, annotation waivers, and projections of what inventory checks need), then keeps the
+ *   and Pod Security level, annotation waivers, projections of what inventory checks need, and the verdicts of the
+ *   inventory checks that can judge an object alone, with their findings), then keeps the
  *   result with its findings rendered as JSON text in one sorted run (finding-run.ts); the batch's objects, texts and
  *   locators can be released after it. `merge(result)` takes batches scanned elsewhere (a worker thread) with the
  *   same plan (renderBatches); results must be added in input order.
- * - `finish()` runs the inventory checks over what was retained, orders the runs' findings (finding-order.ts),
+ * - `finish()` settles the verdicts given alone (provisional-verdicts.ts), runs the inventory checks over what was
+ *   retained (leaving out the objects whose verdict given alone stands), orders the runs' findings (finding-order.ts),
  *   applies waivers, summarises and returns the Report; its findings are built as objects only if something reads
  *   them (the JSON output writes their text). `buildReport` is the one-shot form.
  */
@@ -67,6 +72,7 @@ export class ScanSession {
   private readonly retained: Resource[] = [];
   /** Index in `objects` of each retained resource. */
   private readonly retainedOwners = new Map<Resource, number>();
+  private readonly provisional = new ProvisionalVerdicts();
   private finished = false;
 
   constructor(private readonly options: ScanSessionOptions) {
@@ -101,6 +107,7 @@ export class ScanSession {
       this.retained.push(resource);
       this.retainedOwners.set(resource, first + owner);
     }
+    this.provisional.add(result.provisional, first);
   }
 
   finish(): Report {
@@ -110,11 +117,13 @@ export class ScanSession {
     const { ctx } = options;
     // Inventory checks' findings: one more run, after the batches' (a stable sort keeps them after equal keys).
     // Each rendered as soon as it is made, so that 20,000 finding objects do not survive collections until the last.
+    // Verdicts given on objects alone stand unless the inventory says otherwise (provisional-verdicts.ts).
+    const settlement = this.provisional.settle(this.plan.aloneChecks, this.retained, (resource) => this.retainedOwners.get(resource)!);
     const inventoryFindings = new FindingRunBuilder();
-    for (const raw of runInventoryChecks(this.retained, this.inventoryChecks, ctx, this.failures)) {
+    for (const raw of runInventoryChecks(this.retained, this.inventoryChecks, ctx, this.failures, settlement.stands)) {
       inventoryFindings.add([toFinding(raw)], [raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1]);
     }
-    this.runs.push(inventoryFindings.build());
+    const inventoryRun = this.runs.push(inventoryFindings.build()) - 1;
     this.runBases.push(0);
     this.retained.length = 0;
     this.retainedOwners.clear();
@@ -133,12 +142,16 @@ export class ScanSession {
       const run = this.runs[r]!;
       const base = this.runBases[r]!;
       const { owners, severities } = run;
-      // Without waivers every finding is active: the whole range at once (a scan of 180,000 findings is mostly this).
-      if (matcher.empty) active.addRange(r, start, end);
+      // Without waivers or fallen verdicts every finding is active: the whole range at once (a scan of 180,000
+      // findings is mostly this).
+      const whole = matcher.empty && !settlement.anyFell;
+      if (whole) active.addRange(r, start, end);
       for (let i = start; i < end; i++) {
         const owner = owners[i]! < 0 ? -1 : base + owners[i]!;
-        if (!matcher.empty) {
-          const applied = matcher.match(checkIdOf(run, i), refOf(run, i), () => this.labels[owner]);
+        if (!whole) {
+          // A fallen verdict's findings were rendered with their batch; the inventory run has the check's own.
+          if (settlement.anyFell && r !== inventoryRun && owner >= 0 && settlement.fell(checkIdOf(run, i), owner)) continue;
+          const applied = matcher.empty ? undefined : matcher.match(checkIdOf(run, i), refOf(run, i), () => this.labels[owner]);
           if (applied) {
             waived.add(r, i, orderedWaiver(applied));
             continue;

@@ -32,6 +32,9 @@ export const NETWORK_INVENTORY_KINDS: readonly string[] = ['Namespace', 'Network
 export interface NetworkWorkload {
   object: KubeObject;
   workload: Workload;
+  /** Its pods' namespace (UNSET_NAMESPACE when it names none): `pod.namespace`, without computing `pod`. */
+  namespace: string;
+  /** Its pods' network identity, computed when first read (checks of an input without policies never read it). */
   pod: PodNetwork;
   /** `Kind "name"`, for messages (without namespace: the finding's object says it, and it may be unknown). */
   name: string;
@@ -54,17 +57,47 @@ function namespaceOf(object: KubeObject): string {
   return typeof ns === 'string' && ns !== '' ? ns : UNSET_NAMESPACE;
 }
 
+/** The controller ownerReferences of `object` (at most one is valid, but the input may hold more). */
+function controllerRefs(object: KubeObject): Record<string, unknown>[] {
+  const refs = object.metadata?.['ownerReferences'];
+  if (!Array.isArray(refs)) return [];
+  return refs.filter((ref): ref is Record<string, unknown> => !!ref && typeof ref === 'object' && (ref as Record<string, unknown>)['controller'] === true);
+}
+
 /** Whether another object of the input is the controller of `object` (by uid, else by kind and name). */
 function controlledWithin(object: KubeObject, byUid: Set<string>, byName: Set<string>): boolean {
-  const refs = object.metadata?.['ownerReferences'];
-  if (!Array.isArray(refs)) return false;
-  return refs.some((ref) => {
-    if (!ref || typeof ref !== 'object' || (ref as Record<string, unknown>)['controller'] !== true) return false;
-    const { uid, kind, name } = ref as Record<string, unknown>;
+  return controllerRefs(object).some(({ uid, kind, name }) => {
     if (typeof uid === 'string' && byUid.has(uid)) return true;
     return byName.has(`${namespaceOf(object)}/${String(kind)}/${String(name)}`);
   });
 }
+
+function networkWorkloadOf(object: KubeObject, workload: Workload): NetworkWorkload {
+  let pod: PodNetwork | undefined;
+  return {
+    object,
+    workload,
+    namespace: namespaceOf(object),
+    get pod() {
+      return (pod ??= podNetworkOf(workload, UNSET_NAMESPACE));
+    },
+    name: `${String(object.kind)} "${String(object.metadata?.name ?? '')}"`,
+  };
+}
+
+/**
+ * `object` as networkInventory() lists it in an input without NetworkPolicies in its namespace, for checks that judge
+ * workloads alone (InventoryCheck.alone): null when it is no workload, undefined when the rest of the input decides
+ * whether it is listed (it names a controller, which the input may hold).
+ */
+export function standaloneWorkload(object: KubeObject): NetworkWorkload | null | undefined {
+  if (controllerRefs(object).length > 0) return undefined;
+  const workload = workloadOf(object);
+  return workload ? networkWorkloadOf(object, workload) : null;
+}
+
+/** The policies of an input without NetworkPolicies. */
+export const NO_POLICIES: PolicyLookup = policyList([], (ns) => namespaceLabelsOf(ns));
 
 const cache = new WeakMap<Inventory, NetworkInventory>();
 
@@ -92,7 +125,7 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
   }
   const workloads = candidates
     .filter(({ object }) => !controlledWithin(object, byUid, byName))
-    .map(({ object, workload }) => ({ object, workload, pod: podNetworkOf(workload, UNSET_NAMESPACE), name: `${String(object.kind)} "${String(object.metadata?.name ?? '')}"` }));
+    .map(({ object, workload }) => networkWorkloadOf(object, workload));
 
   const namespaceObjects = new Map<string, KubeObject>();
   const namespaceLabels = new Map<string, Record<string, string>>();
@@ -108,7 +141,7 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
     if (service) services.push(service);
   }
   const ingressBackends = inventory.ofKind('Ingress').filter(isIngress).flatMap((object) => ingressBackendsOf(object, UNSET_NAMESPACE));
-  const namespaces = [...new Set([...namespaceObjects.keys(), ...workloads.map((w) => w.pod.namespace), ...policies.map((p) => p.namespace)])]
+  const namespaces = [...new Set([...namespaceObjects.keys(), ...workloads.map((w) => w.namespace), ...policies.map((p) => p.namespace)])]
     .filter((ns) => ns !== UNSET_NAMESPACE)
     .sort();
   const lookup = policyList(policies, (ns) => namespaceLabels.get(ns) ?? namespaceLabelsOf(ns));

@@ -116,6 +116,8 @@ export function runInventoryChecks(
   checks: readonly Check[],
   ctx: CheckContext,
   failures: CheckFailure[],
+  /** Objects whose verdict of a check, given alone, stands (InventoryCheck.alone): never reported again here. */
+  judged?: (checkId: string, object: KubeObject) => boolean,
 ): RawFinding[] {
   const findings: RawFinding[] = [];
   const inventoryChecks = checks.filter(isInventoryCheck);
@@ -124,7 +126,11 @@ export function runInventoryChecks(
     const inventory = new Inventory(resources.map((r) => r.object));
     for (const check of inventoryChecks) {
       try {
-        for (const violation of check.evaluate(inventory, ctx)) findings.push(locateSubject(check, violation, resourceOf));
+        const judgedHere = judged && check.alone ? (object: KubeObject) => judged(check.id, object) : undefined;
+        for (const violation of check.evaluate(inventory, ctx, judgedHere)) {
+          if (judgedHere && 'object' in violation.subject && judgedHere(violation.subject.object)) continue;
+          findings.push(locateSubject(check, violation, resourceOf));
+        }
       } catch (error) {
         failures.push({ checkId: check.id, ref: { apiVersion: '', kind: '', name: '' }, message: (error as Error).message });
       }

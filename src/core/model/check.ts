@@ -56,7 +56,20 @@ export interface ObjectCheck extends CheckMeta {
 /** Evaluated once over every object of the input, for findings that need several objects. */
 export interface InventoryCheck extends CheckMeta {
   target: { inventory: readonly string[] };
-  evaluate(inventory: Inventory, ctx: CheckContext): InventoryViolation[];
+  /** `judged`, for a check with `alone`: objects whose verdict alone stands, which the result may leave out. */
+  evaluate(inventory: Inventory, ctx: CheckContext, judged?: (object: KubeObject) => boolean): InventoryViolation[];
+  /**
+   * For a check whose verdict on an object depends on nothing but the object itself and the objects of `unlessKinds`
+   * (kinds of `target.inventory`) in its namespace: its verdict on one object when that namespace holds none of them.
+   * A scan then reports those violations while it reads the object, in every thread, instead of at its end, and uses
+   * them unless the input turns out to hold such an object in the namespace (scan-batch.ts, scan-session.ts).
+   * `evaluate` returns undefined for an object it cannot judge alone; otherwise exactly what `InventoryCheck.evaluate`
+   * reports about the object (subject the object itself) in such an input.
+   */
+  alone?: {
+    unlessKinds: readonly string[];
+    evaluate(object: KubeObject, ctx: CheckContext): InventoryViolation[] | undefined;
+  };
 }
 
 export type Check = WorkloadCheck | ObjectCheck | InventoryCheck;

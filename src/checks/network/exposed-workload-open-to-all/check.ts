@@ -71,6 +71,7 @@ export const check: InventoryCheck = {
     const exposingServices = net.services.filter((s) => exposesOutsideCluster(s));
     const ingressServices = net.services.filter((s) => net.ingressBackends.some((b) => b.namespace === s.namespace && b.service === s.name));
     const violations: InventoryViolation[] = [];
+    if (exposingServices.length === 0 && ingressServices.length === 0) return violations;
     for (const workload of net.workloads) {
       if (workload.pod.hostNetwork) continue;
       const exposedBy = [

@@ -26,12 +26,14 @@ export const check: InventoryCheck = {
   evaluate(inventory) {
     const net = networkInventory(inventory);
     const violations: InventoryViolation[] = [];
+    const workloadCounts = new Map<string, number>();
+    for (const { namespace } of net.workloads) workloadCounts.set(namespace, (workloadCounts.get(namespace) ?? 0) + 1);
     for (const namespace of net.namespaces) {
       const defaults = net.policies.filter((p) => p.namespace === namespace && isEmptyLabelSelector(p.podSelector));
       const missing = (['ingress', 'egress'] as Direction[]).filter((d) => !defaults.some((p) => p.isolates[d]));
       if (missing.length === 0) continue;
       const object = net.namespaceObjects.get(namespace);
-      const workloads = net.workloads.filter((w) => w.pod.namespace === namespace).length;
+      const workloads = workloadCounts.get(namespace) ?? 0;
       violations.push({
         subject: object ? { object } : { ref: { apiVersion: 'v1', kind: 'Namespace', name: namespace } },
         path: ['metadata', 'name'],

@@ -38,7 +38,7 @@ export const check: InventoryCheck = {
           add(['spec', direction], `its ${direction} rules are ignored: policyTypes does not list ${type}`, { policyTypes: policy.isolates, rules: policy[direction].length });
         }
       }
-      const inNamespace = net.workloads.filter((w) => w.pod.namespace === policy.namespace && !w.pod.hostNetwork);
+      const inNamespace = net.workloads.filter((w) => w.namespace === policy.namespace && !w.pod.hostNetwork);
       const selected = inNamespace.filter((w) => policy.selectsPodLabels(w.pod.labels));
       for (const direction of ['ingress', 'egress'] as Direction[]) {
         if (!policy.isolates[direction]) continue;

@@ -22,7 +22,7 @@ export const check: InventoryCheck = {
     const net = networkInventory(inventory);
     const violations: InventoryViolation[] = [];
     for (const policy of net.policies) {
-      const inNamespace = net.workloads.filter((w) => w.pod.namespace === policy.namespace);
+      const inNamespace = net.workloads.filter((w) => w.namespace === policy.namespace);
       if (inNamespace.length === 0) continue;
       const selected = inNamespace.filter((w) => policy.selectsPodLabels(w.pod.labels));
       if (selected.some((w) => !w.pod.hostNetwork)) continue;

@@ -1,7 +1,30 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import type { Direction } from '../../../core/k8s/network-policy.js';
 import { policiesIsolating } from '../../../core/k8s/network-verdict.js';
-import { NETWORK_INVENTORY_KINDS, networkInventory } from '../network-inventory.js';
+import type { PolicyLookup } from '../../../core/k8s/network-verdict.js';
+import { NETWORK_INVENTORY_KINDS, NO_POLICIES, networkInventory, standaloneWorkload } from '../network-inventory.js';
+import type { NetworkWorkload } from '../network-inventory.js';
+
+/** A workload's violations: one per direction no policy of its namespace isolates it for. */
+function violationsOf(workload: NetworkWorkload, lookup: PolicyLookup): InventoryViolation[] {
+  const violations: InventoryViolation[] = [];
+  if (workload.pod.hostNetwork) return violations;
+  for (const direction of ['ingress', 'egress'] as Direction[]) {
+    if (policiesIsolating(lookup, workload.pod, direction).length > 0) continue;
+    const others = lookup.policiesIn(workload.pod.namespace).filter((p) => p.selectsPodLabels(workload.pod.labels));
+    const why =
+      others.length > 0
+        ? `the NetworkPolicies selecting it (${others.map((p) => p.name).sort().join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
+        : 'no NetworkPolicy of its namespace selects its pods';
+    violations.push({
+      subject: { object: workload.object },
+      path: [...workload.workload.metadataPath, 'labels'],
+      message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
+      evidence: { direction, selectingPolicies: others.map((p) => p.name).sort() },
+    });
+  }
+  return violations;
+}
 
 export const check: InventoryCheck = {
   id: 'workload-not-isolated',
@@ -19,26 +42,16 @@ export const check: InventoryCheck = {
     'Select the workload with a NetworkPolicy for each direction: a namespace default deny (podSelector: {}, ' +
     'policyTypes: [Ingress, Egress]) plus policies allowing what it needs; check the result with `aspis netpol reach`.',
   references: ['https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation'],
-  evaluate(inventory) {
+  evaluate(inventory, _ctx, judged) {
     const net = networkInventory(inventory);
-    const violations: InventoryViolation[] = [];
-    for (const workload of net.workloads) {
-      if (workload.pod.hostNetwork) continue;
-      for (const direction of ['ingress', 'egress'] as Direction[]) {
-        if (policiesIsolating(net.lookup, workload.pod, direction).length > 0) continue;
-        const others = net.lookup.policiesIn(workload.pod.namespace).filter((p) => p.selectsPodLabels(workload.pod.labels));
-        const why =
-          others.length > 0
-            ? `the NetworkPolicies selecting it (${others.map((p) => p.name).sort().join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
-            : 'no NetworkPolicy of its namespace selects its pods';
-        violations.push({
-          subject: { object: workload.object },
-          path: [...workload.workload.metadataPath, 'labels'],
-          message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
-          evidence: { direction, selectingPolicies: others.map((p) => p.name).sort() },
-        });
-      }
-    }
-    return violations;
+    return net.workloads.flatMap((workload) => (judged?.(workload.object) ? [] : violationsOf(workload, net.lookup)));
+  },
+  // Isolation is decided by the policies of the workload's own namespace alone.
+  alone: {
+    unlessKinds: ['NetworkPolicy'],
+    evaluate(object) {
+      const workload = standaloneWorkload(object);
+      return workload === undefined ? undefined : workload === null ? [] : violationsOf(workload, NO_POLICIES);
+    },
   },
 };
