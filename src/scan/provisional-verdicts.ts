@@ -19,15 +19,29 @@ export interface Settlement {
  * namespace; then its findings are left out and the check judges the object over the whole inventory, as any other.
  */
 export class ProvisionalVerdicts {
-  private readonly verdicts: ProvisionalVerdict[] = [];
+  // One entry per verdict, in columns: this is kept for every workload of a scan.
+  private readonly objects: KubeObject[] = [];
+  private readonly owners: number[] = [];
+  private readonly checkIds: string[] = [];
+  private readonly namespaces: string[] = [];
 
-  /** Verdicts of a batch whose first object is object `base` of the report. */
-  add(verdicts: readonly ProvisionalVerdict[], base: number): void {
-    for (const verdict of verdicts) this.verdicts.push({ ...verdict, owner: base + verdict.owner });
+  /**
+   * The verdicts of a batch whose first object is object `base` of the report, with the batch's kept objects (the
+   * projections the verdicts were given on; both lists in object order).
+   */
+  add(verdicts: readonly ProvisionalVerdict[], retained: readonly { resource: Resource; owner: number }[], base: number): void {
+    let kept = 0;
+    for (const { owner, checkId, namespace } of verdicts) {
+      while (retained[kept]!.owner < owner) kept++;
+      this.objects.push(retained[kept]!.resource.object);
+      this.owners.push(base + owner);
+      this.checkIds.push(checkId);
+      this.namespaces.push(namespace);
+    }
   }
 
-  /** Settles the verdicts against the objects kept for the inventory checks (`ownerOf`: their index in the report). */
-  settle(checks: readonly InventoryCheck[], retained: readonly Resource[], ownerOf: (resource: Resource) => number): Settlement {
+  /** Settles the verdicts against the objects kept for the inventory checks. */
+  settle(checks: readonly InventoryCheck[], retained: readonly Resource[]): Settlement {
     const blocked = new Map<string, Set<string>>();
     for (const check of checks) {
       const kinds = new Set(check.alone?.unlessKinds ?? []);
@@ -35,15 +49,13 @@ export class ProvisionalVerdicts {
       for (const { object } of retained) if (typeof object.kind === 'string' && kinds.has(object.kind)) namespaces.add(namespaceOf(object));
       blocked.set(check.id, namespaces);
     }
-    const resourceAt = new Map<number, Resource>();
-    for (const resource of retained) resourceAt.set(ownerOf(resource), resource);
     const standing = new Map<string, Set<KubeObject>>();
     const fallen = new Map<string, Set<number>>();
-    for (const { owner, checkId, namespace } of this.verdicts) {
-      if (blocked.get(checkId)?.has(namespace) ?? true) setIn(fallen, checkId).add(owner);
-      else setIn(standing, checkId).add(resourceAt.get(owner)!.object);
+    for (let i = 0; i < this.objects.length; i++) {
+      const checkId = this.checkIds[i]!;
+      if (blocked.get(checkId)?.has(this.namespaces[i]!) ?? true) setIn(fallen, checkId).add(this.owners[i]!);
+      else setIn(standing, checkId).add(this.objects[i]!);
     }
-    this.verdicts.length = 0;
     return {
       stands: (checkId, object) => standing.get(checkId)?.has(object) ?? false,
       fell: (checkId, owner) => fallen.get(checkId)?.has(owner) ?? false,

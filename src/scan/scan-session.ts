@@ -107,7 +107,7 @@ export class ScanSession {
       this.retained.push(resource);
       this.retainedOwners.set(resource, first + owner);
     }
-    this.provisional.add(result.provisional, first);
+    this.provisional.add(result.provisional, result.retained, first);
   }
 
   finish(): Report {
@@ -118,7 +118,7 @@ export class ScanSession {
     // Inventory checks' findings: one more run, after the batches' (a stable sort keeps them after equal keys).
     // Each rendered as soon as it is made, so that 20,000 finding objects do not survive collections until the last.
     // Verdicts given on objects alone stand unless the inventory says otherwise (provisional-verdicts.ts).
-    const settlement = this.provisional.settle(this.plan.aloneChecks, this.retained, (resource) => this.retainedOwners.get(resource)!);
+    const settlement = this.provisional.settle(this.plan.aloneChecks, this.retained);
     const inventoryFindings = new FindingRunBuilder();
     for (const raw of runInventoryChecks(this.retained, this.inventoryChecks, ctx, this.failures, settlement.stands)) {
       inventoryFindings.add([toFinding(raw)], [raw.resource ? (this.retainedOwners.get(raw.resource) ?? -1) : -1]);
