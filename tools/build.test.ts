@@ -6,9 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import jsyaml from 'js-yaml';
 import { generateWorkload } from '../bench/workload-generator.js';
 import { REPO_ROOT } from '../test/cli/run-cli.js';
@@ -22,6 +23,39 @@ const bin = join(work, 'dist/cli/bin.js');
 function runBuilt(args: string[], nodeArgs: string[] = []): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [...nodeArgs, bin, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Input worth starting workers for (2 MB of files): three files of ~0.8 MB, mostly YAML comments, each with a few workloads. */
+function workerInput(): string {
+  const dir = join(work, 'input');
+  if (existsSync(dir)) return dir;
+  mkdirSync(dir);
+  const padding = `# ${'x'.repeat(78)}\n`.repeat(10_000);
+  for (let file = 0; file < 3; file++) {
+    const docs = Array.from({ length: 5 }, (_, i) => jsyaml.dump(generateWorkload(file * 5 + i)));
+    writeFileSync(join(dir, `w${file}.yaml`), padding + docs.join('---\n'));
+  }
+  return dir;
+}
+
+/** Observes the real workers from inside the process (the CLI ignores a worker's errors and scans its files itself). */
+const WORKER_OBSERVER = `data:text/javascript,${encodeURIComponent(`
+  const seen = { workers: 0, results: 0, errors: [] };
+  process.on('worker', (worker) => {
+    seen.workers++;
+    worker.on('message', () => seen.results++);
+    worker.on('error', (error) => seen.errors.push(String(error)));
+  });
+  process.on('exit', () => process.stderr.write('WORKERS ' + JSON.stringify(seen) + '\\n'));
+`)}`;
+
+function assertWorkersScanned(stderr: string): void {
+  const line = stderr.split('\n').find((l) => l.startsWith('WORKERS '));
+  assert.ok(line, stderr);
+  const seen = JSON.parse(line.slice('WORKERS '.length)) as { workers: number; results: number; errors: string[] };
+  assert.ok(seen.workers >= 1, 'worker threads started');
+  assert.deepEqual(seen.errors, []);
+  assert.ok(seen.results >= 1, 'the workers sent back scanned files');
 }
 
 const withoutClock = (report: string): unknown => {
@@ -56,32 +90,19 @@ describe('the bundled CLI (tools/build.ts)', () => {
   });
 
   it('starts its scan worker threads, which scan files and fail nothing', () => {
-    // Workers start from 2 MB of files: three files of ~0.8 MB, mostly YAML comments, each with a few workloads.
-    const dir = join(work, 'input');
-    mkdirSync(dir);
-    const padding = `# ${'x'.repeat(78)}\n`.repeat(10_000);
-    for (let file = 0; file < 3; file++) {
-      const docs = Array.from({ length: 5 }, (_, i) => jsyaml.dump(generateWorkload(file * 5 + i)));
-      writeFileSync(join(dir, `w${file}.yaml`), padding + docs.join('---\n'));
-    }
-    // Observes the real workers from inside the process (the CLI ignores a worker's errors and scans its files itself).
-    const observer = `data:text/javascript,${encodeURIComponent(`
-      const seen = { workers: 0, results: 0, errors: [] };
-      process.on('worker', (worker) => {
-        seen.workers++;
-        worker.on('message', () => seen.results++);
-        worker.on('error', (error) => seen.errors.push(String(error)));
-      });
-      process.on('exit', () => process.stderr.write('WORKERS ' + JSON.stringify(seen) + '\\n'));
-    `)}`;
-    const result = runBuilt(['scan', 'manifests', dir, '-o', 'json'], ['--import', observer]);
+    const result = runBuilt(['scan', 'manifests', workerInput(), '-o', 'json'], ['--import', WORKER_OBSERVER]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).summary.objects, 15);
-    const line = result.stderr.split('\n').find((l) => l.startsWith('WORKERS '));
-    assert.ok(line, result.stderr);
-    const seen = JSON.parse(line.slice('WORKERS '.length)) as { workers: number; results: number; errors: string[] };
-    assert.ok(seen.workers >= 1, 'worker threads started');
-    assert.deepEqual(seen.errors, []);
-    assert.ok(seen.results >= 1, 'the workers sent back scanned files');
+    assertWorkersScanned(result.stderr);
+  });
+
+  it('starts them too when its main() runs in a process started with --input-type and -e, as the benchmark runs it', () => {
+    // Workers inherit the process's Node options, and these made each one fail at once: the scan ran on one thread.
+    const main = JSON.stringify(pathToFileURL(join(work, 'dist/cli/main.js')).href);
+    const script = `const { main } = await import(${main}); process.exitCode = await main(['node', 'aspis', 'scan', 'manifests', ${JSON.stringify(workerInput())}, '-o', 'json']);`;
+    const result = spawnSync(process.execPath, ['--import', WORKER_OBSERVER, '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).summary.objects, 15);
+    assertWorkersScanned(result.stderr);
   });
 });

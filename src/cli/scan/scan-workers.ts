@@ -66,11 +66,33 @@ export function startScanWorkersFor(setup: WorkerSetup, parallel: ParallelOption
  * thread.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('dist/cli/scan/scan-worker.js', packageRoot()), { workerData: setup });
+  const execArgv = workerExecArgv(process.execArgv);
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('dist/cli/scan/scan-worker.js', packageRoot()), { workerData: setup, execArgv });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./scan-worker.ts', import.meta.url).href);
   const code = `import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`;
-  return new Worker(code, { eval: true, workerData: setup });
+  return new Worker(code, { eval: true, workerData: setup, execArgv });
+}
+
+/** Options about the main script, with the ones among them that take the next argument as their value. */
+const MAIN_SCRIPT_OPTIONS = /^(?:--input-type|--eval|--print|-e|-p|-pe)(?:=|$)/;
+const TAKES_NEXT = new Set(['--input-type', '--eval', '--print', '-e', '-p', '-pe']);
+
+/**
+ * The Node options of this process a worker can take. Workers inherit them, but those about the main script
+ * (`--input-type`, `-e`/`--eval`, `-p`/`--print` and their text) make a worker fail at once ("--input-type can only
+ * be used with string input") when Aspis runs in a process started with them, such as
+ * `node --input-type=module -e "…main(…)"`: the scan then ran on one thread. They are left out; the rest (loaders,
+ * memory limits, V8 flags) is kept.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (!MAIN_SCRIPT_OPTIONS.test(arg)) kept.push(arg);
+    else if (TAKES_NEXT.has(arg)) i++;
+  }
+  return kept;
 }
 
 /** Total size of the files, counting up to `enough` (stat errors count as nothing: reading reports them). */
