@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import jsyaml from 'js-yaml';
@@ -15,6 +15,7 @@ import { generateWorkload } from '../bench/workload-generator.js';
 import { REPO_ROOT } from '../test/cli/run-cli.js';
 import { runCliInProcess } from '../test/cli/run-cli-in-process.js';
 import { buildCli } from './build.js';
+import { defaultMinBytes } from '../src/cli/scan/scan-workers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'aspis-build-'));
 const bin = join(work, 'dist/cli/bin.js');
@@ -25,12 +26,15 @@ function runBuilt(args: string[], nodeArgs: string[] = []): { code: number | nul
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Input worth starting workers for (2 MB of files): three files of ~0.8 MB, mostly YAML comments, each with a few workloads. */
+/**
+ * Input worth starting workers for (at least defaultMinBytes of files): three files of ~6 MB, mostly YAML comments,
+ * each with a few workloads.
+ */
 function workerInput(): string {
   const dir = join(work, 'input');
   if (existsSync(dir)) return dir;
   mkdirSync(dir);
-  const padding = `# ${'x'.repeat(78)}\n`.repeat(10_000);
+  const padding = `# ${'x'.repeat(78)}\n`.repeat(Math.ceil(defaultMinBytes(availableParallelism()) / 3 / 80) + 1);
   for (let file = 0; file < 3; file++) {
     const docs = Array.from({ length: 5 }, (_, i) => jsyaml.dump(generateWorkload(file * 5 + i)));
     writeFileSync(join(dir, `w${file}.yaml`), padding + docs.join('---\n'));

@@ -3,7 +3,7 @@
  * worker spends its first few hundred milliseconds loading the check library, which it can do while the main thread
  * loads it too and reads the configuration.
  *
- * Small inputs are scanned on the main thread alone: starting a worker costs about as much as scanning 1 MB.
+ * Inputs too small to repay a worker are scanned on the main thread alone (see defaultMinBytes).
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -25,7 +25,7 @@ export interface WorkerSetup {
 export interface ParallelOptions {
   /** Worker threads to start (default: one per core beyond the first, at most 3). */
   workers?: number;
-  /** Below this many bytes of files, no worker is started (default 2 MB). */
+  /** Below this many bytes of files, no worker is started (default: defaultMinBytes). */
   minBytes?: number;
   stdin?: NodeJS.ReadableStream;
 }
@@ -36,12 +36,22 @@ export interface StartedWorkers {
   workers: Worker[];
 }
 
-const DEFAULT_MIN_BYTES = 2 * 1024 * 1024;
+/**
+ * Bytes of files from which workers are started. A worker costs a fixed ~0.5 s of CPU (its own Node start, loading
+ * the code, warming it up) and, on two cores, the core the main thread's V8 helpers use: one thread alone keeps ~1.35
+ * cores busy (concurrent collection and compilation). Measured on 2 cores (docs/performance.md, 2026-11-28 night),
+ * one thread is faster up to ~15 MB of manifests (10 MB: 1.24 s against 1.42 s with a worker), level at 20 MB, and
+ * slower from there on (30 MB: 2.69 s against 2.45 s; 40 MB: 3.63 s against 3.06 s). With more cores the helpers
+ * have cores of their own, and a worker pays off far sooner.
+ */
+export function defaultMinBytes(cores: number): number {
+  return (cores <= 2 ? 16 : 2) * 1024 * 1024;
+}
 
 /** Lists the inputs and starts the workers worth starting for them (none for small inputs or one file). */
 export function startScanWorkers(items: ManifestItem[], setup: WorkerSetup, parallel: ParallelOptions = {}): Worker[] {
   const workerCount = parallel.workers ?? Math.min(availableParallelism() - 1, 3);
-  const minBytes = parallel.minBytes ?? DEFAULT_MIN_BYTES;
+  const minBytes = parallel.minBytes ?? defaultMinBytes(availableParallelism());
   const files = items.filter((item) => item.type === 'file');
   if (workerCount < 1 || files.length < 2 || bytesOf(files, minBytes) < minBytes) return [];
   return Array.from({ length: workerCount }, () => {
