@@ -55,22 +55,30 @@ const COMMANDS: readonly { name: string; register(program: Command, env: Env, su
  * loads them one by one), else every command (help, docs/cli.md through tools/generate-cli-docs.ts).
  */
 export async function createProgram(version: string, setExitCode: (code: number) => void, only?: string, sub?: string): Promise<Command> {
-  const program = new Command('aspis')
-    .description('Kubernetes security: images, manifests, clusters, admission, runtime and segmentation in one tool')
-    .version(version)
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+  const program = createBareProgram(version);
   const env = { version, setExitCode };
   const chosen = COMMANDS.filter((command) => command.name === only);
   for (const command of chosen.length > 0 ? chosen : COMMANDS) await command.register(program, env, chosen.length > 0 ? sub : undefined);
   return program;
 }
 
+/** The program without its commands. */
+function createBareProgram(version: string): Command {
+  return new Command('aspis')
+    .description('Kubernetes security: images, manifests, clusters, admission, runtime and segmentation in one tool')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+}
+
 /** Runs the CLI and returns the exit code (see exit-codes.ts) instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
   const exit = { code: EXIT.ok as number };
-  const [first, second] = argv.slice(2).filter((arg) => !arg.startsWith('-'));
-  const program = await createProgram(packageVersion(), (code) => (exit.code = code), first, second);
+  const args = argv.slice(2);
+  const [first, second] = args.filter((arg) => !arg.startsWith('-'));
+  // `aspis --version` needs no command: loading them all would take it from ~0.1 s to ~0.5 s.
+  const versionOnly = first === undefined && args.some((arg) => arg === '-V' || arg === '--version') && !args.some((arg) => arg === '-h' || arg === '--help');
+  const program = versionOnly ? createBareProgram(packageVersion()) : await createProgram(packageVersion(), (code) => (exit.code = code), first, second);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCliInProcess } from './run-cli-in-process.js';
@@ -59,5 +59,33 @@ describe('command loading', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--version prints the package version without loading the commands (help loads them all)', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    // Commands load zod (their option schemas), which marks globalThis; a CommonJS package count says the same.
+    const run = (args: string[]) => {
+      const script = `
+        const { main } = await import(${JSON.stringify(join(root, 'src/cli/main.ts'))});
+        const write = process.stdout.write.bind(process.stdout);
+        let out = '';
+        process.stdout.write = (chunk) => ((out += chunk), true);
+        const code = await main(['node', 'aspis', ...${JSON.stringify(args)}]);
+        process.stdout.write = write;
+        const { createRequire } = await import('node:module');
+        console.log(JSON.stringify({ code, out, zod: '__zod_globalConfig' in globalThis, commonJsModules: Object.keys(createRequire(import.meta.url).cache).length }));`;
+      const child = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      return JSON.parse(child.stdout.trim().split('\n').pop()!) as { code: number; out: string; zod: boolean; commonJsModules: number };
+    };
+    for (const flag of ['--version', '-V']) {
+      const result = run([flag]);
+      assert.deepEqual([result.code, result.out.trim(), result.zod], [0, version, false], flag);
+    }
+    const help = run(['--help']);
+    assert.equal(help.code, 0);
+    assert.ok(help.zod, 'help loads every command');
+    assert.ok(help.commonJsModules > run(['--version']).commonJsModules);
+    assert.match(help.out, /^ {2}netpol /m);
   });
 });
