@@ -78,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
   const [first, second] = args.filter((arg) => !arg.startsWith('-'));
   // `aspis --version` needs no command: loading them all would take it from ~0.1 s to ~0.5 s.
   const versionOnly = first === undefined && args.some((arg) => arg === '-V' || arg === '--version') && !args.some((arg) => arg === '-h' || arg === '--help');
-  const program = versionOnly ? createBareProgram(packageVersion()) : await createProgram(packageVersion(), (code) => (exit.code = code), first, second);
+  const version = packageVersion();
+  const program = versionOnly ? createBareProgram(version) : await createProgram(version, (code) => (exit.code = code), first, second);
   try {
     await program.parseAsync(argv);
   } catch (error) {

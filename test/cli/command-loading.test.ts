@@ -78,14 +78,12 @@ describe('command loading', () => {
       assert.equal(child.status, 0, child.stderr);
       return JSON.parse(child.stdout.trim().split('\n').pop()!) as { code: number; out: string; zod: boolean; commonJsModules: number };
     };
-    for (const flag of ['--version', '-V']) {
-      const result = run([flag]);
-      assert.deepEqual([result.code, result.out.trim(), result.zod], [0, version, false], flag);
-    }
+    const versions = ['--version', '-V'].map((flag) => run([flag]));
+    for (const result of versions) assert.deepEqual([result.code, result.out.trim(), result.zod], [0, version, false]);
     const help = run(['--help']);
     assert.equal(help.code, 0);
     assert.ok(help.zod, 'help loads every command');
-    assert.ok(help.commonJsModules > run(['--version']).commonJsModules);
+    assert.ok(help.commonJsModules > versions[0]!.commonJsModules);
     assert.match(help.out, /^ {2}netpol /m);
   });
 });

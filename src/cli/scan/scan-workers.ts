@@ -84,9 +84,8 @@ function startWorker(setup: WorkerSetup): Worker {
   return new Worker(code, { eval: true, workerData: setup, execArgv });
 }
 
-/** Options about the main script, with the ones among them that take the next argument as their value. */
-const MAIN_SCRIPT_OPTIONS = /^(?:--input-type|--eval|--print|-e|-p|-pe)(?:=|$)/;
-const TAKES_NEXT = new Set(['--input-type', '--eval', '--print', '-e', '-p', '-pe']);
+/** Options about the main script; written without `=`, each takes the next argument as its value. */
+const MAIN_SCRIPT_OPTIONS = new Set(['--input-type', '--eval', '--print', '-e', '-p', '-pe']);
 
 /**
  * The Node options of this process a worker can take. Workers inherit them, but those about the main script
@@ -99,8 +98,9 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
-    if (!MAIN_SCRIPT_OPTIONS.test(arg)) kept.push(arg);
-    else if (TAKES_NEXT.has(arg)) i++;
+    const name = arg.split('=', 1)[0]!;
+    if (!MAIN_SCRIPT_OPTIONS.has(name)) kept.push(arg);
+    else if (name === arg) i++;
   }
   return kept;
 }
