@@ -104,8 +104,20 @@ describe('the bundled CLI (tools/build.ts)', () => {
     // Workers inherit the process's Node options, and these made each one fail at once: the scan ran on one thread.
     const main = JSON.stringify(pathToFileURL(join(work, 'dist/cli/main.js')).href);
     const script = `const { main } = await import(${main}); process.exitCode = await main(['node', 'aspis', 'scan', 'manifests', ${JSON.stringify(workerInput())}, '-o', 'json']);`;
-    const result = spawnSync(process.execPath, ['--import', WORKER_OBSERVER, '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-    assert.equal(result.status, 0, result.stderr);
+    for (const v8 of [[], ['--max-old-space-size=2048']]) {
+      const nodeArgs = ['--import', WORKER_OBSERVER, ...v8, '--input-type=module', '-e', script];
+      const result = spawnSync(process.execPath, nodeArgs, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).summary.objects, 15);
+      assertWorkersScanned(result.stderr);
+    }
+  });
+
+  it('starts them when node is given V8 options, which a worker cannot be given', () => {
+    // Passing the process's options on to a worker as execArgv failed the whole scan on any V8 option (exit 2,
+    // "Initiated Worker with invalid execArgv flags: --max-old-space-size=2048").
+    const result = runBuilt(['scan', 'manifests', workerInput(), '-o', 'json'], ['--import', WORKER_OBSERVER, '--max-old-space-size=2048', '--stack-size=2000']);
+    assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).summary.objects, 15);
     assertWorkersScanned(result.stderr);
   });

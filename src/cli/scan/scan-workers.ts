@@ -70,39 +70,26 @@ export function startScanWorkersFor(setup: WorkerSetup, parallel: ParallelOption
 }
 
 /**
- * The worker module: the bundle's entry point dist/cli/scan/scan-worker.js (tools/build.ts; this code itself sits in a
- * shared chunk, so it is found from the package root), or, when Aspis runs from its TypeScript sources (tests,
- * through tsx), the TypeScript module beside this one after registering tsx in the worker, since loader hooks are per
- * thread.
+ * Starts a worker on the worker module: the bundle's entry point dist/cli/scan/scan-worker.js (tools/build.ts; this
+ * code itself sits in a shared chunk, so it is found from the package root), or, when Aspis runs from its TypeScript
+ * sources (tests, through tsx), the TypeScript module beside this one after registering tsx in the worker, since
+ * loader hooks are per thread.
+ *
+ * The worker's code is a string that imports the module, never the module's path: a worker inherits the process's
+ * Node options, and those about the main script (`node --input-type=module -e "…main(…)"`, as the benchmark runs
+ * Aspis) make a worker started on a file fail at once ("--input-type can only be used with string input"), while
+ * giving the worker its own `execArgv` without them fails on any V8 option (`node --max-old-space-size=4096 …`:
+ * "invalid execArgv flags"). Code given as a string takes every inherited option.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  const execArgv = workerExecArgv(process.execArgv);
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('dist/cli/scan/scan-worker.js', packageRoot()), { workerData: setup, execArgv });
+  if (!import.meta.url.endsWith('.ts')) {
+    const entry = JSON.stringify(new URL('dist/cli/scan/scan-worker.js', packageRoot()).href);
+    return new Worker(`import(${entry})`, { eval: true, workerData: setup });
+  }
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./scan-worker.ts', import.meta.url).href);
   const code = `import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`;
-  return new Worker(code, { eval: true, workerData: setup, execArgv });
-}
-
-/** Options about the main script; written without `=`, each takes the next argument as its value. */
-const MAIN_SCRIPT_OPTIONS = new Set(['--input-type', '--eval', '--print', '-e', '-p', '-pe']);
-
-/**
- * The Node options of this process a worker can take. Workers inherit them, but those about the main script
- * (`--input-type`, `-e`/`--eval`, `-p`/`--print` and their text) make a worker fail at once ("--input-type can only
- * be used with string input") when Aspis runs in a process started with them, such as
- * `node --input-type=module -e "…main(…)"`: the scan then ran on one thread. They are left out; the rest (loaders,
- * memory limits, V8 flags) is kept.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    const name = arg.split('=', 1)[0]!;
-    if (!MAIN_SCRIPT_OPTIONS.has(name)) kept.push(arg);
-    else if (name === arg) i++;
-  }
-  return kept;
+  return new Worker(code, { eval: true, workerData: setup });
 }
 
 /** Total size of the files, counting up to `enough` (stat errors count as nothing: reading reports them). */
