@@ -138,8 +138,9 @@ class Scanner {
           i = this.nodeStart(p, pd.node, pd.col, eol);
           continue;
         }
-        // An empty sequence item: js-yaml reads the less indented items that follow as items of the inner sequence.
-        if (!pd.mapValue && ind < pd.col) this.valuesKnown = false;
+        // An empty sequence item, then a less indented line: the item is null and its sequence ends here, as YAML and
+        // Kubernetes (go-yaml) read it. js-yaml does not (it appends the outer sequence's next items to the inner one,
+        // see js-yaml-nesting.ts), so these values are the scanner's, never js-yaml's.
       }
       while (stack.length > 0 && stack[stack.length - 1]!.col > ind) stack.pop();
       if (stack.length === 0) {

@@ -9,6 +9,7 @@ import jsyaml from 'js-yaml';
 import type { KubeObject } from '../../core/model/resource.js';
 import { fastScan } from './fast-positions.js';
 import { fastDocumentValue, NOT_DECODED } from './fast-values.js';
+import { JS_YAML_NESTING_MESSAGE, jsYamlMisnesting } from './js-yaml-nesting.js';
 import { DocumentLocator, SourceText } from './locator.js';
 import { splitYamlStream } from './split-documents.js';
 import { K8S_YAML_SCHEMA, takeNonFiniteCount } from './yaml-schema.js';
@@ -250,6 +251,11 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
           message: 'NaN and infinite numbers (.nan, .inf) cannot be represented in JSON; Kubernetes rejects this document',
         },
       };
+      continue;
+    }
+    const misnested = jsYamlMisnesting(part, value);
+    if (misnested !== undefined) {
+      yield { error: { documentIndex, ...source.position(segment.start + misnested), message: JS_YAML_NESTING_MESSAGE } };
       continue;
     }
     if (typeof value === 'object' && part.includes('&') && part.includes('*')) {
