@@ -8,12 +8,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { streamDocuments } from '../../../src/sources/manifests/parse-documents.js';
 import { K8S_YAML_SCHEMA } from '../../../src/sources/manifests/yaml-schema.js';
 import { JS_YAML_NESTING_MESSAGE, jsYamlMisnesting } from '../../../src/sources/manifests/js-yaml-nesting.js';
 import { runCliInProcess } from '../../cli/run-cli-in-process.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
+import { yamlPackage } from '../../../src/sources/manifests/yaml-package.js';
+import { yamlDocument } from './yaml-generator.js';
 
 /** A Pod whose second container (privileged) follows an empty `args` item; `extra` goes in the first container. */
 const pod = (extra = ''): string => `apiVersion: v1
@@ -68,6 +71,38 @@ describe('an empty sequence item followed by an item of an enclosing sequence', 
       const items = [...streamDocuments(text)] as Item[];
       assert.deepEqual(items.map((item) => item.error), [undefined], text);
     }
+  });
+
+  it('never scans a random document whose structure js-yaml reads differently from the yaml package', () => {
+    // The structure (keys, sequence lengths) of js-yaml's value against the `yaml` package's (YAML 1.1 scalars, as
+    // go-yaml): where they differ, Aspis must give the `yaml` package's structure or no value at all (an error).
+    // Null keys are left out: js-yaml names them "null", the `yaml` package "" (a naming, not a nesting, difference).
+    const shape = (v: unknown, depth = 0): unknown =>
+      depth > 30 ? 'deep'
+      : Array.isArray(v) ? v.map((x) => shape(x, depth + 1))
+      : v !== null && typeof v === 'object' && !(v instanceof Date) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k], depth + 1)]))
+      : 0;
+    let differing = 0;
+    fc.assert(
+      fc.property(yamlDocument, (text) => {
+        if (/(^|[\s{,])(~|null|Null|NULL)\s*:/m.test(text) || /^\s*(-\s+)*:/m.test(text)) return;
+        let jsYamlValue: unknown;
+        try {
+          jsYamlValue = jsyaml.load(text, { schema: K8S_YAML_SCHEMA });
+        } catch {
+          return;
+        }
+        const doc = yamlPackage().parseDocument(text, { version: '1.1', uniqueKeys: false });
+        if (doc.errors.length > 0) return;
+        const expected = JSON.stringify(shape(doc.toJS({ maxAliasCount: -1 })));
+        if (JSON.stringify(shape(jsYamlValue)) === expected) return;
+        differing++;
+        const values = ([...streamDocuments(text)] as Item[]).filter((item) => item.document).map((item) => item.document!.value);
+        assert.ok(values.length === 0 || JSON.stringify(shape(values[0])) === expected, `scanned as js-yaml reads it:\n${text}`);
+      }),
+      { numRuns: 6000 },
+    );
+    assert.ok(differing > 3, `only ${differing} generated documents were read differently: the property was hardly tested`);
   });
 
   it('gives the hidden container its findings in a scan, and a clear error with file:line where it cannot', async () => {
