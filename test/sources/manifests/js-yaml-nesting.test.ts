@@ -76,7 +76,8 @@ describe('an empty sequence item followed by an item of an enclosing sequence', 
   it('never scans a random document whose structure js-yaml reads differently from the yaml package', () => {
     // The structure (keys, sequence lengths) of js-yaml's value against the `yaml` package's (YAML 1.1 scalars, as
     // go-yaml): where they differ, Aspis must give the `yaml` package's structure or no value at all (an error).
-    // Null keys are left out: js-yaml names them "null", the `yaml` package "" (a naming, not a nesting, difference).
+    // Left out: null keys (js-yaml names them "null", the `yaml` package ""), and merge keys, whose odd values (`<<:
+    // [[]]`) the two merge differently: naming and merging differences, not nesting ones.
     const shape = (v: unknown, depth = 0): unknown =>
       depth > 30 ? 'deep'
       : Array.isArray(v) ? v.map((x) => shape(x, depth + 1))
@@ -85,7 +86,7 @@ describe('an empty sequence item followed by an item of an enclosing sequence', 
     let differing = 0;
     fc.assert(
       fc.property(yamlDocument, (text) => {
-        if (/(^|[\s{,])(~|null|Null|NULL)\s*:/m.test(text) || /^\s*(-\s+)*:/m.test(text)) return;
+        if (/(^|[\s{,])(~|null|Null|NULL)\s*:/m.test(text) || /^\s*(-\s+)*:/m.test(text) || text.includes('<<')) return;
         let jsYamlValue: unknown;
         try {
           jsYamlValue = jsyaml.load(text, { schema: K8S_YAML_SCHEMA });
