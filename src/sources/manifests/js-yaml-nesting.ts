@@ -6,55 +6,78 @@
  *     - name: app
  *       args:
  *       -                  <- an empty (null) item
- *     - name: sidecar      <- Kubernetes: a second container; js-yaml: a third item of `args`
+ *     - name: sidecar      <- Kubernetes: a second container; js-yaml: a second item of `args`
  *       securityContext: {privileged: true}
  *
  * A scan that believed js-yaml would not see the second container at all. The fast scanner reads this as YAML does
- * (fast-positions.ts); for the documents it leaves to js-yaml, the value is compared with the positions the `yaml`
- * package (which follows the specification) finds, and a document they disagree on is reported instead of scanned.
+ * (fast-positions.ts). For the documents it leaves to js-yaml, js-yaml itself is the witness: written `- null`, an
+ * empty item is read right, so when the document's structure changes once its empty items are written so, js-yaml
+ * misread it, and the document is reported instead of scanned. (Comparing with the `yaml` package's reading instead
+ * fails where that package rejects what go-yaml accepts, such as a quoted scalar continued at column 0.)
  */
-import type { PosNode } from './position-tree.js';
-import { yamlPositionTree } from './yaml-positions.js';
 
 /** A line ending with a block sequence entry indicator (`-`, `- -`…, maybe with a comment): maybe an empty item. */
-const EMPTY_ITEM_LINE = /^[ ]*(?:-[ ]+)*-[ \t]*(?:#.*)?\r?$/m;
+const EMPTY_ITEM_LINE = /^([ ]*(?:-[ ]+)*-)([ \t]*(?:#.*)?\r?)$/;
 
 export const JS_YAML_NESTING_MESSAGE =
   'js-yaml would read the items after this empty sequence item as items of its sequence, where Kubernetes ends the ' +
   'sequence here; write the item as `- null` (or remove it) so that every reader agrees (the document is not scanned)';
 
 /**
- * The offset (in `text`) of the empty item after which js-yaml, whose value is `value`, nested what follows in the
- * wrong sequence; undefined when it read the document as YAML does.
+ * The offset (in `text`) of the empty item after which js-yaml, whose reading of `text` is `value` (through `load`),
+ * nested what follows in the wrong sequence; undefined when it read the document as YAML does.
  */
-export function jsYamlMisnesting(text: string, value: unknown): number | undefined {
-  if (value === null || typeof value !== 'object' || !EMPTY_ITEM_LINE.test(text)) return undefined;
-  const tree = yamlPositionTree(text);
-  return tree ? longerSequence(tree, value, new Set()) : undefined;
+export function jsYamlMisnesting(text: string, value: unknown, load: (text: string) => unknown): number | undefined {
+  if (value === null || typeof value !== 'object' || !text.includes('-')) return undefined;
+  const lines = text.split('\n');
+  const candidates = emptyItemsBeforeLessIndented(lines);
+  if (candidates.length === 0) return undefined;
+  const shape = JSON.stringify(shapeOf(value));
+  const changes = (rewritten: number[]): boolean => {
+    try {
+      return JSON.stringify(shapeOf(load(withNullItems(lines, rewritten)))) !== shape;
+    } catch {
+      return true; // js-yaml rejects the document once the item holds null: it did not read it as an item
+    }
+  };
+  if (!changes(candidates)) return undefined;
+  const culprit = candidates.find((line) => changes([line])) ?? candidates[0]!;
+  const lineStart = lines.slice(0, culprit).reduce((offset, line) => offset + line.length + 1, 0);
+  return lineStart + lines[culprit]!.lastIndexOf('-', EMPTY_ITEM_LINE.exec(lines[culprit]!)![1]!.length - 1);
 }
 
 /**
- * The last item of the first sequence js-yaml gave more items than the document has (the items it took from an
- * enclosing sequence come after it). Nodes shared by aliases are visited once.
+ * Indexes of the lines that may be an empty item js-yaml misreads: a line ending with `-` whose next line with
+ * content is less indented than that `-` (one indented further would be the item's value; one as indented, a sibling
+ * item, which js-yaml reads right). Inside a block or multi-line scalar such a line is text: writing it `- null`
+ * changes that text, never the structure.
  */
-function longerSequence(node: PosNode, value: unknown, seen: Set<PosNode>): number | undefined {
-  if (seen.has(node) || value === null || typeof value !== 'object') return undefined;
-  seen.add(node);
-  if (node.seq) {
-    if (!Array.isArray(value)) return undefined;
-    if (value.length > node.seq.length && node.seq.length > 0) return node.seq[node.seq.length - 1]!.off;
-    for (let i = 0; i < node.seq.length && i < value.length; i++) {
-      const found = longerSequence(node.seq[i]!, value[i], seen);
-      if (found !== undefined) return found;
-    }
-    return undefined;
+function emptyItemsBeforeLessIndented(lines: readonly string[]): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const item = EMPTY_ITEM_LINE.exec(lines[i]!);
+    if (!item) continue;
+    const dash = item[1]!.length - 1;
+    const next = lines.slice(i + 1).find((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+    if (next !== undefined && next.length - next.trimStart().length < dash) found.push(i);
   }
-  if (node.map && !Array.isArray(value)) {
-    for (const [key, child] of node.map) {
-      if (!Object.hasOwn(value, key)) continue;
-      const found = longerSequence(child, (value as Record<string, unknown>)[key], seen);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
+  return found;
+}
+
+function withNullItems(lines: readonly string[], rewritten: readonly number[]): string {
+  const copy = [...lines];
+  for (const i of rewritten) copy[i] = copy[i]!.replace(EMPTY_ITEM_LINE, '$1 null$2');
+  return copy.join('\n');
+}
+
+/** The structure of a value: its keys and sequence lengths, every scalar the same. */
+function shapeOf(value: unknown, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return 0;
+  if (seen.has(value)) return 'alias';
+  seen.add(value);
+  const shape = Array.isArray(value)
+    ? value.map((item) => shapeOf(item, seen))
+    : Object.fromEntries(Object.keys(value).sort().map((key) => [key, shapeOf((value as Record<string, unknown>)[key], seen)]));
+  seen.delete(value);
+  return shape;
 }

@@ -209,6 +209,7 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
       continue;
     }
     let value: unknown;
+    let duplicateKeys = false;
     try {
       value = jsyaml.load(part, { schema: K8S_YAML_SCHEMA });
     } catch (error) {
@@ -227,6 +228,7 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
             kept: true,
           },
         };
+        duplicateKeys = true;
         try {
           value = jsyaml.load(part, { schema: K8S_YAML_SCHEMA, json: true });
         } catch {
@@ -253,11 +255,6 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
       };
       continue;
     }
-    const misnested = jsYamlMisnesting(part, value);
-    if (misnested !== undefined) {
-      yield { error: { documentIndex, ...source.position(segment.start + misnested), message: JS_YAML_NESTING_MESSAGE } };
-      continue;
-    }
     if (typeof value === 'object' && part.includes('&') && part.includes('*')) {
       const problem = aliasProblem(value);
       if (problem) {
@@ -265,6 +262,12 @@ export function* streamDocuments(input: string | SourceText): Generator<StreamIt
         yield { error: { documentIndex, ...locator.locate(problem.path), message } };
         continue;
       }
+    }
+    const misnested = jsYamlMisnesting(part, value, (text) => jsyaml.load(text, { schema: K8S_YAML_SCHEMA, json: duplicateKeys }));
+    takeNonFiniteCount(); // of those readings
+    if (misnested !== undefined) {
+      yield { error: { documentIndex, ...source.position(segment.start + misnested), message: JS_YAML_NESTING_MESSAGE } };
+      continue;
     }
     yield { document: { value, documentIndex, locator } };
   }

@@ -18,6 +18,8 @@ import { EXIT } from '../../../src/cli/exit-codes.js';
 import { yamlPackage } from '../../../src/sources/manifests/yaml-package.js';
 import { yamlDocument } from './yaml-generator.js';
 
+const loadK8s = (text: string): unknown => jsyaml.load(text, { schema: K8S_YAML_SCHEMA });
+
 /** A Pod whose second container (privileged) follows an empty `args` item; `extra` goes in the first container. */
 const pod = (extra = ''): string => `apiVersion: v1
 kind: Pod
@@ -65,9 +67,30 @@ describe('an empty sequence item followed by an item of an enclosing sequence', 
     }
   });
 
+  it('is reported where the yaml package cannot read the document but go-yaml can (a quoted scalar continued at column 0)', () => {
+    // go-yaml reads two containers; the `yaml` package rejects the annotation, so its reading cannot be the witness.
+    const text = pod().replace('  namespace: apps\n', '  namespace: apps\n  annotations:\n    note: "long text\ncontinued"\n');
+    const items = [...streamDocuments(text)] as Item[];
+    const emptyItemLine = text.split('\n').indexOf('    -') + 1;
+    assert.deepEqual(items, [{ error: { documentIndex: 0, line: emptyItemLine, column: 5, message: JS_YAML_NESTING_MESSAGE } }]);
+  });
+
   it('is not reported when js-yaml reads it as YAML does', () => {
-    for (const text of ['a: &x\n  - x\n  -\nb: 1\n', 'a: &x\n  -\n  - y\n', 'a: &x\n  l:\n    -\n  m: 1\n', 'a: &x [1]\nb: *x\n']) {
-      assert.equal(jsYamlMisnesting(text, jsyaml.load(text, { schema: K8S_YAML_SCHEMA })), undefined, text);
+    const documents = [
+      'a: &x\n  - x\n  -\nb: 1\n',
+      'a: &x\n  -\n  - y\n',
+      'a: &x\n  l:\n    -\n  m: 1\n',
+      'a: &x [1]\nb: *x\n',
+      // Found in review: the `yaml` package errs on these (a flow sequence not indented enough, a quoted scalar over
+      // lines, a tagged key read as plain), which made a comparison with its reading report them.
+      'spec:\n  containers:\n  - name: a\n    command: ["sh", "-c",\n    "echo hi"]\n  - name: b\n    args:\n    -\n  hostPID: true\n',
+      '- name: a\n  env: "abc\ndef"\n- name: b\n  args:\n  -\n  image: b\n',
+      'a:\n-\n16: [x, y]\n!!str 0x10: [x]\n',
+      // A line holding only `-` inside a block scalar is text.
+      'a:\n- |\n  x\n    -\n- b\nc: &y 1\n',
+    ];
+    for (const text of documents) {
+      assert.equal(jsYamlMisnesting(text, jsyaml.load(text, { schema: K8S_YAML_SCHEMA }), loadK8s), undefined, text);
       const items = [...streamDocuments(text)] as Item[];
       assert.deepEqual(items.map((item) => item.error), [undefined], text);
     }
