@@ -135,6 +135,14 @@ describe('parseDocuments', () => {
     );
   });
 
+  it('names a key tagged !!str by its text, as the decoded object does (the yaml package path)', () => {
+    // `!!str 0x10` is the key "0x10"; read as a plain key it was 16 and took the place of the real `16`.
+    const text = 'a:\n-\n16: [x, y]\n!!str 0x10: [x]\n';
+    assert.equal(method(text), 'yaml');
+    assert.equal(locate(text, ['16', 1]), '3:9');
+    assert.equal(locate(text, ['0x10', 0]), '4:14');
+  });
+
   it('strips a byte order mark', () => {
     assert.deepEqual(parseDocuments('\ufeffa: 1\n').documents[0]!.object, { a: 1 });
   });

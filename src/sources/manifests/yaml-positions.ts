@@ -48,7 +48,8 @@ class Builder {
       const key = this.resolve(pair.key, depth);
       if (!this.yaml.isScalar(key) || !this.yaml.isScalar(pair.key) || !key.range) continue;
       const raw = key.value === null || key.value === undefined ? '' : String(key.value);
-      const plain = key.type === 'PLAIN' || key.type === undefined;
+      // A key tagged !!str is its text (`!!str 0x10` is "0x10", not 16), as the decoded object has it.
+      const plain = (key.type === 'PLAIN' || key.type === undefined) && key.tag !== 'tag:yaml.org,2002:str';
       if (plain && raw === '<<' && !this.yaml.isAlias(pair.key)) {
         merges.push(pair.value);
         continue;
