@@ -18,6 +18,7 @@
 
 /** A line ending with a block sequence entry indicator (`-`, `- -`…, maybe with a comment): maybe an empty item. */
 const EMPTY_ITEM_LINE = /^([ ]*(?:-[ ]+)*-)([ \t]*(?:#.*)?\r?)$/;
+const ANY_EMPTY_ITEM_LINE = new RegExp(EMPTY_ITEM_LINE.source, 'm');
 
 export const JS_YAML_NESTING_MESSAGE =
   'js-yaml would read the items after this empty sequence item as items of its sequence, where Kubernetes ends the ' +
@@ -28,7 +29,7 @@ export const JS_YAML_NESTING_MESSAGE =
  * nested what follows in the wrong sequence; undefined when it read the document as YAML does.
  */
 export function jsYamlMisnesting(text: string, value: unknown, load: (text: string) => unknown): number | undefined {
-  if (value === null || typeof value !== 'object' || !text.includes('-')) return undefined;
+  if (value === null || typeof value !== 'object' || !ANY_EMPTY_ITEM_LINE.test(text)) return undefined;
   const lines = text.split('\n');
   const candidates = emptyItemsBeforeLessIndented(lines);
   if (candidates.length === 0) return undefined;
@@ -41,7 +42,15 @@ export function jsYamlMisnesting(text: string, value: unknown, load: (text: stri
     }
   };
   if (!changes(candidates)) return undefined;
-  const culprit = candidates.find((line) => changes([line])) ?? candidates[0]!;
+  // The first misread item: the shortest prefix of the candidates whose rewriting changes the structure (a bisection,
+  // so that a document with thousands of empty items is read a few times, not thousands).
+  let [lo, hi] = [1, candidates.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (changes(candidates.slice(0, mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  const culprit = candidates[lo - 1]!;
   const lineStart = lines.slice(0, culprit).reduce((offset, line) => offset + line.length + 1, 0);
   return lineStart + lines[culprit]!.lastIndexOf('-', EMPTY_ITEM_LINE.exec(lines[culprit]!)![1]!.length - 1);
 }
@@ -57,11 +66,15 @@ function emptyItemsBeforeLessIndented(lines: readonly string[]): number[] {
   for (let i = 0; i < lines.length; i++) {
     const item = EMPTY_ITEM_LINE.exec(lines[i]!);
     if (!item) continue;
-    const dash = item[1]!.length - 1;
-    const next = lines.slice(i + 1).find((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
-    if (next !== undefined && next.length - next.trimStart().length < dash) found.push(i);
+    let next = i + 1;
+    while (next < lines.length && (lines[next]!.trim() === '' || lines[next]!.trimStart().startsWith('#'))) next++;
+    if (next < lines.length && indentOf(lines[next]!) < item[1]!.length - 1) found.push(i);
   }
   return found;
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
 }
 
 function withNullItems(lines: readonly string[], rewritten: readonly number[]): string {
