@@ -73,6 +73,12 @@ function emptyItemsBeforeLessIndented(lines: readonly string[]): number[] {
   return found;
 }
 
+/** The text with the empty items js-yaml may misread written `- null`, which it reads as YAML does. */
+export function withEmptyItemsAsNull(text: string): string {
+  const lines = text.split('\n');
+  return withNullItems(lines, emptyItemsBeforeLessIndented(lines));
+}
+
 function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }

@@ -14,14 +14,14 @@ import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { fastScan } from '../../../src/sources/manifests/fast-positions.js';
 import { fastDocumentValue, NOT_DECODED } from '../../../src/sources/manifests/fast-values.js';
-import { jsYamlMisnesting } from '../../../src/sources/manifests/js-yaml-nesting.js';
+import { jsYamlMisnesting, withEmptyItemsAsNull } from '../../../src/sources/manifests/js-yaml-nesting.js';
 import { splitYamlStream } from '../../../src/sources/manifests/split-documents.js';
 import { yamlPackage } from '../../../src/sources/manifests/yaml-package.js';
-
-const loadK8s = (text: string): unknown => jsyaml.load(text, { schema: K8S_YAML_SCHEMA });
 import { K8S_YAML_SCHEMA, takeNonFiniteCount } from '../../../src/sources/manifests/yaml-schema.js';
 import { generateWorkload } from '../../../bench/workload-generator.js';
 import { yamlDocument } from './yaml-generator.js';
+
+const loadK8s = (text: string): unknown => jsyaml.load(text, { schema: K8S_YAML_SCHEMA });
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpora = [resolve(repoRoot, '../shared/corpora'), '/work/shared/corpora'].find((dir) => existsSync(dir));
@@ -39,7 +39,7 @@ function compare(part: string): Outcome {
     reference = jsyaml.load(part, { schema: K8S_YAML_SCHEMA }) ?? null;
     // js-yaml misreads an empty sequence item followed by an item of an enclosing sequence (js-yaml-nesting.ts), and
     // the fast path reads it as YAML does: as js-yaml reads the same document with its empty items written `- null`.
-    if (jsYamlMisnesting(part, reference, loadK8s) !== undefined) reference = jsyaml.load(withNullItems(part), { schema: K8S_YAML_SCHEMA }) ?? null;
+    if (jsYamlMisnesting(part, reference, loadK8s) !== undefined) reference = jsyaml.load(withEmptyItemsAsNull(part), { schema: K8S_YAML_SCHEMA }) ?? null;
   } catch (error) {
     return { decoded: true, agrees: false, why: `js-yaml rejects it (${(error as Error).message.split('\n')[0]}), the fast path decoded it` };
   }
@@ -52,24 +52,6 @@ function compare(part: string): Outcome {
   // Same prototype and key order as js-yaml, which the report's object order depends on.
   if (JSON.stringify(fast) !== JSON.stringify(reference)) return { decoded: true, agrees: false, why: 'key order differs' };
   return { decoded: true, agrees: true };
-}
-
-/**
- * The text with each empty block sequence item written `- null` (for documents without multi-line scalars): a line
- * ending with an entry indicator (`-`, `- -`) whose next line with content is not indented past that last `-` (else
- * that line starts the item's value).
- */
-function withNullItems(text: string): string {
-  const lines = text.split('\n');
-  const indent = (line: string): number => line.length - line.trimStart().length;
-  return lines
-    .map((line, i) => {
-      const item = /^([ ]*(?:-[ ]+)*-)([ \t]*(?:#.*)?\r?)$/.exec(line);
-      if (!item) return line;
-      const next = lines.slice(i + 1).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-      return next !== undefined && indent(next) > item[1]!.length - 1 ? line : `${item[1]} null${item[2]}`;
-    })
-    .join('\n');
 }
 
 function yamlFiles(dir: string, out: string[] = []): string[] {
