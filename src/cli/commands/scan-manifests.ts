@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addScanOptions } from '../scan/scan-options.js';
 import type { ScanOptions } from '../scan/scan-options.js';
 import { startScanWorkersFor } from '../scan/scan-workers.js';
+import { tuneCompilerForShortRun } from '../short-run-compiler.js';
 
 export function registerScanManifests(scan: Command, env: { version: string; setExitCode(code: number): void }): void {
   const command = scan
@@ -16,6 +17,8 @@ export function registerScanManifests(scan: Command, env: { version: string; set
 async function scanManifests(paths: string[], options: ScanOptions, version: string): Promise<number> {
   const cwd = process.cwd();
   const setup = { options, inputs: paths, version, cwd };
+  // Before any worker starts and any scanning code is optimized.
+  tuneCompilerForShortRun();
   // Workers first: they load the check library while this thread loads it too (imported below, not above).
   const started = startScanWorkersFor(setup);
   const [{ startScan }, { finishScan }, { scanManifestsInParallel }] = await Promise.all([
