@@ -4,8 +4,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
 import { generateWorkload } from '../../bench/workload-generator.js';
@@ -15,8 +14,9 @@ import type { ScanOptions } from '../../src/cli/scan/scan-options.js';
 import type { Finding } from '../../src/core/model/finding.js';
 import { formatRef } from '../../src/core/model/resource.js';
 import { compareFindingKeys } from '../../src/scan/finding-run.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aspis-parallel-'));
+const dir = temporaryDirectory('aspis-parallel-');
 mkdirSync(join(dir, 'nested'));
 for (let file = 0; file < 12; file++) {
   const docs = Array.from({ length: 15 }, (_, i) => generateWorkload(file * 15 + i));

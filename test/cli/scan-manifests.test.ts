@@ -1,18 +1,18 @@
 /** End to end: the real `aspis scan manifests` on real files, stdin, configs and broken input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/core/model/report.js';
 import { runCli } from './run-cli.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 function report(stdout: string): Report {
   return JSON.parse(stdout) as Report;
 }
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'aspis-cli-'));
+  return temporaryDirectory('aspis-cli-');
 }
 
 const PRIVILEGED_POD = `apiVersion: v1

@@ -9,11 +9,11 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SCANNED_KINDS } from '../../src/sources/cluster/scanned-kinds.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 export interface FixtureApiServerOptions {
   /**
@@ -127,7 +127,7 @@ export async function startFixtureApiServer(options: FixtureApiServerOptions): P
   const server: Server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dir = mkdtempSync(join(tmpdir(), 'aspis-fixture-api-'));
+  const dir = temporaryDirectory('aspis-fixture-api-');
   let written = 0;
   return {
     url,

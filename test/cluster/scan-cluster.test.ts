@@ -6,8 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
@@ -23,6 +22,7 @@ import { REPO_ROOT, runCli } from '../cli/run-cli.js';
 import { main } from '../../src/cli/main.js';
 import { scannerRoleObjects } from '../../src/cli/commands/rbac-scanner-role.js';
 import type { ApplyObject } from '../harness/control-plane.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const WEB = `apiVersion: apps/v1
 kind: Deployment
@@ -58,7 +58,7 @@ function report(stdout: string): Report {
  * seconds per run), the report written to a file and standard error captured.
  */
 async function scanCluster(args: string[]): Promise<{ code: number; report: Report; stderr: string }> {
-  const output = join(mkdtempSync(join(tmpdir(), 'aspis-report-')), 'report.json');
+  const output = join(temporaryDirectory('aspis-report-'), 'report.json');
   let stderr = '';
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array) => {
@@ -84,7 +84,7 @@ async function collect(options: ClusterBatchesOptions): Promise<{ batches: Clust
 function edited(from: string, find: RegExp, replace: string): string {
   const text = readFileSync(from, 'utf8');
   assert.match(text, find);
-  const path = join(mkdtempSync(join(tmpdir(), 'aspis-kubeconfig-')), 'config');
+  const path = join(temporaryDirectory('aspis-kubeconfig-'), 'config');
   writeFileSync(path, text.replace(find, replace), { mode: 0o600 });
   return path;
 }
@@ -135,7 +135,7 @@ describe('aspis scan cluster on a real API server', () => {
 
   it('--fail-on decides the exit code; .aspis.yaml exceptions apply to live objects', async () => {
     assert.equal((await scanCluster(['--kubeconfig', cp.adminKubeconfig, '--fail-on', 'high'])).code, 1);
-    const dir = mkdtempSync(join(tmpdir(), 'aspis-config-'));
+    const dir = temporaryDirectory('aspis-config-');
     writeFileSync(
       join(dir, '.aspis.yaml'),
       [

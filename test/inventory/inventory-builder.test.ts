@@ -5,14 +5,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifests } from '../../src/sources/manifests/load-manifests.js';
 import { buildInventory, InventoryBuilder } from '../../src/inventory/inventory-builder.js';
 import { LATEST_PSS_VERSION } from '../../src/core/model/check-context.js';
 import type { Inventory } from '../../src/inventory/inventory.js';
 import { FIXTURES, inventoryOf, names } from './inventory-of.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const inventory = await inventoryOf(['shop']);
 const namespace = (name: string) => inventory.namespaces.find((ns) => ns.name === name)!;
@@ -152,7 +152,7 @@ describe('inventory of fixtures/shop', () => {
 });
 
 function inline(text: string): Promise<Inventory> {
-  const dir = mkdtempSync(join(tmpdir(), 'aspis-inventory-'));
+  const dir = temporaryDirectory('aspis-inventory-');
   writeFileSync(join(dir, 'objects.yaml'), text);
   return inventoryOf([join(dir, 'objects.yaml')]);
 }

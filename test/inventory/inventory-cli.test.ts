@@ -1,16 +1,16 @@
 /** End to end: the real `aspis inventory manifests` on files, stdin and broken input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../../src/inventory/inventory.js';
 import { runCli } from '../cli/run-cli.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const SHOP = 'test/inventory/fixtures/shop';
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'aspis-inventory-cli-'));
+  return temporaryDirectory('aspis-inventory-cli-');
 }
 
 describe('aspis inventory manifests', () => {

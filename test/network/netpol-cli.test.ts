@@ -6,8 +6,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { runCli } from '../cli/run-cli.js';
@@ -16,6 +15,7 @@ import { runCliInProcess } from '../cli/run-cli-in-process.js';
 
 const aspis = runCliInProcess;
 import type { NetpolDiffReport, NetpolExplainReport, NetpolReachReport } from '../../src/outputs/netpol-report.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const CORPUS = '/work/shared/corpora/microservices-demo';
 const WORKLOADS = join(CORPUS, 'release/kubernetes-manifests.yaml');
@@ -27,7 +27,7 @@ const POLICIES = readdirSync(POLICY_DIR)
 describe('aspis netpol on Online Boutique manifests', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'aspis-netpol-cli-'));
+    dir = temporaryDirectory('aspis-netpol-cli-');
     // Policy directories without the kustomization (a Component, which `kubectl kustomize` cannot build alone).
     cpSync(POLICY_DIR, join(dir, 'upstream'), { recursive: true, filter: (src) => !src.endsWith('kustomization.yaml') && !src.endsWith('README.md') });
     cpSync(join(dir, 'upstream'), join(dir, 'changed'), { recursive: true });

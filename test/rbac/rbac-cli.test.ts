@@ -1,13 +1,13 @@
 /** `aspis rbac` from manifests, run as a user runs it (the real CLI in a child process). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../cli/run-cli.js';
 import { runCliBatch } from './cli-batch.js';
 import type { BatchResult } from './cli-batch.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const MANIFESTS = `apiVersion: v1
 kind: ServiceAccount
@@ -55,7 +55,7 @@ subjects:
 - {kind: ServiceAccount, name: deployer, namespace: ci}
 `;
 
-const dir = mkdtempSync(join(tmpdir(), 'aspis-rbac-cli-'));
+const dir = temporaryDirectory('aspis-rbac-cli-');
 const file = join(dir, 'rbac.yaml');
 writeFileSync(file, MANIFESTS);
 

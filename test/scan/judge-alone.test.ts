@@ -6,8 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_CHECKS } from '../../src/checks/index.js';
 import type { Check } from '../../src/core/model/check.js';
@@ -18,6 +17,7 @@ import { refOf } from '../../src/core/model/resource.js';
 import { scanBatch, scanPlanOf } from '../../src/scan/scan-batch.js';
 import { ScanSession } from '../../src/scan/scan-session.js';
 import { manifestBatches } from '../../src/sources/manifests/load-manifests.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
 const BOUTIQUE = '/work/shared/corpora/microservices-demo';
 const BOUTIQUE_POLICIES = join(BOUTIQUE, 'kustomize/components/network-policies');
@@ -32,7 +32,7 @@ const policy = (name: string, namespace: string | undefined, selector: string, t
 
 /** Workloads first, the policies that decide some of them in later files; waivers on both kinds of verdict. */
 function mixedInput(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aspis-alone-'));
+  const dir = temporaryDirectory('aspis-alone-');
   writeFileSync(
     join(dir, '1-workloads.yaml'),
     [

@@ -5,8 +5,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_CHECKS } from '../../src/checks/index.js';
 import { defaultCheckContext } from '../../src/core/model/check-context.js';
@@ -14,8 +13,9 @@ import type { Waiver } from '../../src/core/model/waiver.js';
 import { buildReport } from '../../src/scan/build-report.js';
 import { ScanSession } from '../../src/scan/scan-session.js';
 import { loadManifests, manifestBatches } from '../../src/sources/manifests/load-manifests.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aspis-session-'));
+const dir = temporaryDirectory('aspis-session-');
 writeFileSync(
   join(dir, 'a.yaml'),
   'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    team: web\n---\n' +

@@ -5,12 +5,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../cli/run-cli.js';
 import { callGraph, MANIFESTS, onlineBoutiqueFlowLines, UPSTREAM_POLICIES } from './online-boutique-flows.js';
+import { temporaryDirectory } from '../../harness/temporary-directory.js';
 
 let dir: string;
 let flows: string;
@@ -18,7 +18,7 @@ let flows: string;
 let policies: string;
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'aspis-netpol-cli-'));
+  dir = temporaryDirectory('aspis-netpol-cli-');
   flows = join(dir, 'flows.jsonl');
   writeFileSync(flows, `${onlineBoutiqueFlowLines().join('\n')}\n`);
   policies = join(dir, 'policies');
