@@ -14,12 +14,11 @@ const FLAG = '--no-turbo-inlining';
 
 /**
  * Turns TurboFan's inlining off for this process and its worker threads (V8 flags are per process; compiles that
- * start afterwards follow them), unless the user chose it on Node's command line or in NODE_OPTIONS. Returns the
- * flag set, or undefined.
+ * start afterwards follow them), unless the user chose it on Node's command line (Node refuses V8 compiler flags in
+ * NODE_OPTIONS). Returns the flag set, or undefined.
  */
-export function tuneCompilerForShortRun(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): string | undefined {
-  const chosen = [...execArgv, ...nodeOptions.split(/\s+/)].some((option) => /^--(no-)?turbo[-_]inlining$/.test(option));
-  if (chosen) return undefined;
+export function tuneCompilerForShortRun(execArgv: readonly string[] = process.execArgv): string | undefined {
+  if (execArgv.some((option) => /^--(no-)?turbo[-_]inlining$/.test(option))) return undefined;
   setFlagsFromString(FLAG);
   return FLAG;
 }
