@@ -291,11 +291,13 @@ class Scanner {
 
   /** Adds a mapping entry; a key given twice keeps the last position (js-yaml then reports the duplicate). */
   private addKey(map: Map<string, PosNode>, key: string, entry: PosNode): void {
-    // js-yaml rejects duplicates, sets `__proto__` specially, and counts a key like `.nan:` as a non-finite number.
-    if (this.valuesKnown && (map.has(key) || key === '__proto__' || key.length > 1024 || key === 'NaN' || key.endsWith('Infinity'))) {
+    const size = map.size;
+    map.set(key, entry);
+    // js-yaml rejects duplicates (the map did not grow), sets `__proto__` specially, and counts a key like `.nan:` as
+    // a non-finite number.
+    if (this.valuesKnown && (map.size === size || key === '__proto__' || key.length > 1024 || key === 'NaN' || key.endsWith('Infinity'))) {
       this.valuesKnown = false;
     }
-    map.set(key, entry);
   }
 
   /** True when [from, to) holds only blanks and line breaks. */
@@ -417,17 +419,20 @@ class Scanner {
       default:
         break;
     }
+    // A tab inside a plain key (trailing blanks before the `:` included) makes the scanner give up.
+    let tab = false;
     for (let j = p + 1; j < eol; j++) {
       const ch = s.charCodeAt(j);
       if (ch === 58 /* : */ && this.ws(j + 1, eol)) {
+        if (tab) bail();
         let e = j;
         while (e > p && s.charCodeAt(e - 1) === SP) e--;
         const raw = s.slice(p, e);
         if (raw === '<<') bail();
-        for (let k = p; k < e; k++) if (s.charCodeAt(k) === TAB) bail();
         return { key: plainKeyToString(raw), end: j + 1 };
       }
-      if (ch === HASH && (s.charCodeAt(j - 1) === SP || s.charCodeAt(j - 1) === TAB)) return null;
+      if (ch === TAB) tab = true;
+      else if (ch === HASH && (s.charCodeAt(j - 1) === SP || s.charCodeAt(j - 1) === TAB)) return null;
     }
     return null;
   }
