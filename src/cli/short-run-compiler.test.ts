@@ -15,8 +15,8 @@ describe('tuneCompilerForShortRun', () => {
     for (let k = 0; k < 300; k++) total += hot(10000);
     process.stderr.write('total ' + total + '\\n');`;
   // V8 traces to standard output, the script to standard error.
-  const run = (tune: boolean, nodeOptions: string[] = []): { trace: string; said: string } => {
-    const child = spawnSync(process.execPath, [...nodeOptions, '--trace-turbo-inlining', '--import', 'tsx', '--input-type=module', '-e', script(tune)], {
+  const run = (tune: boolean, nodeFlags: string[] = []): { trace: string; said: string } => {
+    const child = spawnSync(process.execPath, [...nodeFlags, '--trace-turbo-inlining', '--import', 'tsx', '--input-type=module', '-e', script(tune)], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
@@ -44,7 +44,7 @@ describe('tuneCompilerForShortRun', () => {
   });
 
   it('does not take other flags that mention inlining for a choice', () => {
-    // --trace-turbo-inlining is on in run(): the flag is still applied there (first test); here in this process.
+    // The first test already applies the flag in a child started with --trace-turbo-inlining.
     assert.equal(tuneCompilerForShortRun(['--trace-turbo-inlining', '--max-inlined-bytecode-size=100']), '--no-turbo-inlining');
   });
 });
