@@ -40,6 +40,7 @@ import type { ServiceRecord } from './service-record.js';
 import { isExposed, projectService } from './service-record.js';
 import type { WorkloadRecord } from './workload-record.js';
 import { projectWorkload } from './workload-record.js';
+import { compareText } from '../core/model/text-order.js';
 
 export interface InventoryOptions {
   /** The Pod Security Standards version `latest` stands for (the cluster's minor version; default: the newest known). */
@@ -375,11 +376,6 @@ function push<K>(map: Map<K, number[]>, at: K, index: number): void {
 
 function key(namespace: string, name: string): string {
   return `${namespace}\u0000${name}`;
-}
-
-/** Code-unit order, the same on every machine and locale (byte-stable output). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareRefs(a: ResourceRef, b: ResourceRef): number {

@@ -20,6 +20,7 @@ import { podNetworkOf } from '../core/k8s/pod-network.js';
 import type { IpAddress } from '../core/k8s/ip-set.js';
 import { AddressClasses } from './address-classes.js';
 import { podAddressesOf } from './pod-addresses.js';
+import { compareText } from '../core/model/text-order.js';
 
 export interface WorkloadRef {
   kind: string;
@@ -193,5 +194,5 @@ export function podGroups(objects: readonly KubeObject[], podsFrom: PodsFrom, de
       add(object, object, replicasOf(object));
     }
   }
-  return [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...groups.values()].sort((a, b) => compareText(a.id, b.id));
 }

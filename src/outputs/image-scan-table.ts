@@ -6,6 +6,7 @@
 import { severityRank } from '../core/model/severity.js';
 import type { TriagedVulnerability, VulnerabilityRating } from '../vuln/triage/triage-vulnerabilities.js';
 import { countBySeverity, RATINGS, type ImageScanDocument, type TriagedImageScan } from './image-scan-report.js';
+import { compareText } from '../core/model/text-order.js';
 
 const rank = (rating: VulnerabilityRating): number => (rating === 'unknown' ? -1 : severityRank(rating));
 
@@ -42,7 +43,7 @@ function imageSection(image: TriagedImageScan): string[] {
       ...columns(
         ['SEVERITY', 'CHECK', 'WHERE', 'MESSAGE'],
         [...scan.findings]
-          .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.checkId.localeCompare(b.checkId) || a.path.localeCompare(b.path, 'en', { numeric: true }))
+          .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.checkId, b.checkId) || a.path.localeCompare(b.path, 'en', { numeric: true }))
           .map((f) => [f.severity.toUpperCase(), f.checkId, f.path || '-', f.waiver ? `${f.message} (waived: ${f.waiver.reason})` : f.message]),
       ),
     );
@@ -68,7 +69,7 @@ function imageSection(image: TriagedImageScan): string[] {
 
 function sorted(list: readonly TriagedVulnerability[]): TriagedVulnerability[] {
   return [...list].sort(
-    (a, b) => rank(b.finding.severity.rating) - rank(a.finding.severity.rating) || a.finding.package.name.localeCompare(b.finding.package.name) || a.finding.id.localeCompare(b.finding.id),
+    (a, b) => rank(b.finding.severity.rating) - rank(a.finding.severity.rating) || compareText(a.finding.package.name, b.finding.package.name) || compareText(a.finding.id, b.finding.id),
   );
 }
 

@@ -15,6 +15,7 @@ import type {
   WorkloadEntry,
 } from '../inventory/inventory.js';
 import { formatErrorSource, formatRef, printable } from './text.js';
+import { compareText } from '../core/model/text-order.js';
 
 /** Lists in a cell show this many names, then `+N more`. */
 const LIST_LIMIT = 3;
@@ -137,7 +138,7 @@ function workloads(inventory: Inventory, out: string[]): void {
 
 function ownedText(counts: ReadonlyMap<string, number>): string {
   return [...counts]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([key, n]) => {
       const kind = printable(key.slice(key.indexOf('\u0000') + 1));
       return `${n} ${kind}${n === 1 ? '' : 's'}`;

@@ -23,6 +23,7 @@ import type { ResourceRef } from '../core/model/resource.js';
 import { formatRef, groupOf } from '../core/model/resource.js';
 import { POD_TEMPLATE_PATHS } from '../core/k8s/workload-kinds.js';
 import { findingPosition, formatErrorSource, formatPosition, objectsByRef, refKey } from './text.js';
+import { compareText } from '../core/model/text-order.js';
 
 export interface JunitOptions {
   /** The checks that ran: each gets a suite, with a passing case per targeted object without findings. */
@@ -49,7 +50,7 @@ export function renderJunit(report: Report, options: JunitOptions): string {
     if (!suite) suites.set(checkId, (suite = new Map()));
     return suite;
   };
-  for (const check of [...options.checks].sort((a, b) => compare(a.id, b.id))) {
+  for (const check of [...options.checks].sort((a, b) => compareText(a.id, b.id))) {
     const suite = suiteOf(check.id);
     for (const object of report.objects) {
       if (!targets(check, object.resource)) continue;
@@ -74,7 +75,7 @@ export function renderJunit(report: Report, options: JunitOptions): string {
   let totalTests = 0;
   let totalFailures = 0;
   let totalSkipped = 0;
-  for (const checkId of [...suites.keys()].sort(compare)) {
+  for (const checkId of [...suites.keys()].sort(compareText)) {
     const cases = [...suites.get(checkId)!.values()];
     const failures = cases.filter((c) => c.active.length > 0).length;
     const skipped = cases.filter((c) => c.active.length === 0 && c.waived.length > 0).length;
@@ -167,10 +168,6 @@ function targets(check: Check, ref: ResourceRef): boolean {
   if (isObjectCheck(check)) return check.target.kinds.includes(ref.kind);
   if (isInventoryCheck(check)) return check.target.inventory.includes(ref.kind);
   return false;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function attrs(values: Record<string, string | number | undefined>): string {

@@ -11,6 +11,7 @@ import type { Finding } from '../core/model/finding.js';
 import type { ResourceRef } from '../core/model/resource.js';
 import { formatRef } from '../core/model/resource.js';
 import { SEVERITIES } from '../core/model/severity.js';
+import { compareText } from '../core/model/text-order.js';
 
 export interface FindingRun {
   /**
@@ -86,13 +87,12 @@ export class FindingRunBuilder {
   build(): FindingRun {
     const { files, lines, refIndexes, checkIds, paths, strings, refTexts } = this;
     const count = this.texts.length;
-    // Files compared once each (localeCompare is costly, and a run of the inventory checks spans every file), then by rank.
-    const fileTexts = [...new Set(files)].map((file) => ({ file, text: file < 0 ? '' : strings[file]! }));
-    const compareFiles = (a: { text: string }, b: { text: string }) => compareFindingKeys(a.text, 0, '', '', '', b.text, 0, '', '', '');
-    fileTexts.sort(compareFiles);
-    // Texts localeCompare finds equal (canonically equivalent Unicode) share a rank, as they tie in the full comparison.
+    // Files compared once each (a run of the inventory checks spans every file), then by rank.
+    const fileText = (file: number): string => (file < 0 ? '' : strings[file]!);
+    const fileIndexes = [...new Set(files)].sort((a, b) => compareText(fileText(a), fileText(b)));
+    // No location sorts as the empty file name: the two share a rank, as they tie in the full comparison.
     const rankOf = new Map<number, number>();
-    fileTexts.forEach((entry, i) => rankOf.set(entry.file, i > 0 && compareFiles(fileTexts[i - 1]!, entry) === 0 ? rankOf.get(fileTexts[i - 1]!.file)! : i));
+    fileIndexes.forEach((file, i) => rankOf.set(file, i > 0 && fileText(fileIndexes[i - 1]!) === fileText(file) ? rankOf.get(fileIndexes[i - 1]!)! : i));
     const fileRanks = Int32Array.from(files, (file) => rankOf.get(file)!);
     const compare = (a: number, b: number): number =>
       fileRanks[a]! - fileRanks[b]! ||
@@ -175,7 +175,7 @@ export function refOf(run: FindingRun, index: number): ResourceRef {
 
 /**
  * The report's order of findings: file, line, object (`Kind/ns/name`), check, path; findings without a location
- * first. Texts are compared with localeCompare, short-cut when equal (most comparisons within a file).
+ * first. Texts are compared in code-unit order (text-order.ts).
  */
 export function compareFindingKeys(
   fileA: string,
@@ -190,8 +190,4 @@ export function compareFindingKeys(
   pathB: string,
 ): number {
   return compareText(fileA, fileB) || lineA - lineB || compareText(refA, refB) || compareText(checkA, checkB) || compareText(pathA, pathB);
-}
-
-function compareText(a: string, b: string): number {
-  return a === b ? 0 : a.localeCompare(b);
 }

@@ -22,6 +22,7 @@ import type { FindingRun } from './finding-run.js';
 import { orderFindings } from './finding-order.js';
 import { RunSelection } from './run-selection.js';
 import { ProvisionalVerdicts } from './provisional-verdicts.js';
+import { compareText } from '../core/model/text-order.js';
 
 export interface ScanSessionOptions {
   /** The checks to run, already selected and with configured severities. */
@@ -168,7 +169,7 @@ export class ScanSession {
 
     // What every finding of a check shares is listed once per check that ran (as SARIF rules are).
     const checks: CheckSummary[] = [...options.checks]
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort((a, b) => compareText(a.id, b.id))
       .map((check) => ({
         id: check.id,
         title: check.title,

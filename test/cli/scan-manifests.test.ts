@@ -135,4 +135,21 @@ describe('aspis scan manifests', () => {
     assert.equal(hit.locations[0].physicalLocation.artifactLocation.uri, 'pod.yaml');
     assert.equal(hit.locations[0].physicalLocation.region.startLine, 11);
   });
+
+  it('writes the same bytes whatever the locale: text is ordered by code units, not collated', () => {
+    // Danish collation sorts "aa" (read as "å") after "z"; the files, namespaces and objects below differ by exactly that.
+    const dir = tempDir();
+    for (const name of ['aa', 'zz']) {
+      writeFileSync(join(dir, `${name}.yaml`), PRIVILEGED_POD.replace('namespace: dev', `namespace: ${name}-team`));
+    }
+    const scan = (locale: string) => {
+      const result = runCli(['scan', 'manifests', '.', '-o', 'json'], { cwd: dir, env: { LANG: locale, LC_ALL: locale } });
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout.replace(/"generatedAt": "[^"]*"/, '"generatedAt": ""');
+    };
+    const danish = scan('da_DK.UTF-8');
+    assert.equal(danish, scan('C.UTF-8'));
+    const r = report(danish);
+    assert.deepEqual([...new Set(r.findings.map((f) => f.location?.file ?? f.resource.name))], ['aa-team', 'zz-team', 'aa.yaml', 'zz.yaml']);
+  });
 });

@@ -43,7 +43,7 @@ const finding: fc.Arbitrary<Finding> = fc
 
 /** The report's order as the object pipeline defined it: a stable sort by file, line, object, check, path. */
 function sortedDirectly(findings: Finding[]): Finding[] {
-  const compare = (a: string, b: string) => (a === b ? 0 : a.localeCompare(b));
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...findings].sort(
     (a, b) =>
       compare(a.location?.file ?? '', b.location?.file ?? '') ||

@@ -23,6 +23,7 @@ import type { Waiver } from '../model/waiver.js';
 import type { CheckIdIndex } from '../model/waiver.js';
 import { checkIdIndex, parseExpiry, suggestCheckId } from '../model/waiver.js';
 import { workloadOf } from '../k8s/workload.js';
+import { compareText } from '../model/text-order.js';
 
 export const WAIVER_ANNOTATION_PREFIX = 'waiver.aspis.dev/';
 
@@ -118,7 +119,7 @@ export function annotationWaivers(resource: { object: KubeObject; ref: ResourceR
 
   const index = options.checks ? indexOfCatalog(options.checks) : undefined;
   const waivers: Waiver[] = [];
-  for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, { value, declaredAt }] of [...entries].sort(([a], [b]) => compareText(a, b))) {
     const checkId = key.slice(WAIVER_ANNOTATION_PREFIX.length);
     const waiver: Waiver = {
       checks: checkId === '' ? [] : [checkId],

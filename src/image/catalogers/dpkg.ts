@@ -3,6 +3,7 @@ import { isRegularFile, readAll, type Cataloger, type CatalogInput, type Catalog
 import { parseDeb822 } from './deb822-stanzas.js';
 import { distroIdentity } from './distro-identity.js';
 import { dpkgCopyrightLicenses } from './dpkg-copyright-licenses.js';
+import { compareText } from '../../core/model/text-order.js';
 
 const STATUS = '/var/lib/dpkg/status';
 const STATUS_D = '/var/lib/dpkg/status.d/';
@@ -66,7 +67,7 @@ export const dpkgCataloger: Cataloger = {
     const packages: Package[] = [];
     const ownedFiles = new Map<string, Package>();
     // status first, then status.d in path order, so output is stable.
-    databases.sort((a, b) => (a.file.path === STATUS ? -1 : b.file.path === STATUS ? 1 : a.file.path.localeCompare(b.file.path)));
+    databases.sort((a, b) => (a.file.path === STATUS ? -1 : b.file.path === STATUS ? 1 : compareText(a.file.path, b.file.path)));
     for (const input of databases) {
       let text: string;
       try {

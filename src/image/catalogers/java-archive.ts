@@ -2,6 +2,7 @@ import { PackageURL } from 'packageurl-js';
 import { isRegularFile, type Cataloger, type CatalogProblem, type FileContent, type Package } from './cataloger.js';
 import { parseJarManifest, parseJavaProperties } from './java-manifest.js';
 import { zipEntries, zipEntryContent, type ZipEntry } from './zip-archive.js';
+import { compareText } from '../../core/model/text-order.js';
 
 const ARCHIVE = /\.(?:jar|war|ear|jpi|hpi|par|sar|kar|rar)$/i;
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
@@ -73,7 +74,7 @@ async function catalogArchive(
     }
   }
   const manifestLicenses = manifest.get('bundle-license') ? [manifest.get('bundle-license')!] : [];
-  const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).sort((a, b) => compareText(a.name, b.name));
   for (const pom of poms) {
     try {
       const properties = parseJavaProperties(await entryText(archive, pom));
@@ -123,7 +124,7 @@ export const javaArchiveCataloger: Cataloger = {
   async catalog(inputs) {
     const packages: Package[] = [];
     const problems: CatalogProblem[] = [];
-    for (const input of [...inputs].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+    for (const input of [...inputs].sort((a, b) => compareText(a.file.path, b.file.path))) {
       await catalogArchive(input.content, input.file.path, input.file.layerDigest, 0, packages, problems);
     }
     return { packages, problems };

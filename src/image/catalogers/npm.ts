@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import { readAll, type Cataloger, type CatalogInput, type CatalogProblem, type Package } from './cataloger.js';
+import { compareText } from '../../core/model/text-order.js';
 
 /** node_modules/<name>/package.json or node_modules/@scope/<name>/package.json (any depth of nesting). */
 const INSTALLED = /\/node_modules\/((?:@[^/]+\/)?[^/@.][^/]*)\/package\.json$/;
@@ -83,7 +84,7 @@ export const npmCataloger: Cataloger = {
     const problems: CatalogProblem[] = [];
     const packages: Package[] = [];
     const installedPaths = new Set<string>();
-    const sorted = [...inputs].sort((a, b) => a.file.path.localeCompare(b.file.path));
+    const sorted = [...inputs].sort((a, b) => compareText(a.file.path, b.file.path));
     for (const input of sorted.filter((i) => INSTALLED.test(i.file.path))) {
       const { path, layerDigest } = input.file;
       installedPaths.add(path.slice(0, -'/package.json'.length));

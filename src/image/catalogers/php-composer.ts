@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import { isRegularFile, readAll, type Cataloger, type CatalogProblem, type Package } from './cataloger.js';
+import { compareText } from '../../core/model/text-order.js';
 
 const INSTALLED = /\/composer\/installed\.json$/;
 
@@ -20,7 +21,7 @@ export const phpComposerCataloger: Cataloger = {
   async catalog(inputs) {
     const packages: Package[] = [];
     const problems: CatalogProblem[] = [];
-    for (const input of [...inputs].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+    for (const input of [...inputs].sort((a, b) => compareText(a.file.path, b.file.path))) {
       const { path, layerDigest } = input.file;
       let entries: ComposerEntry[];
       let dev = new Set<string>();

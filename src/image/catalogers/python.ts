@@ -1,6 +1,7 @@
 import { PackageURL } from 'packageurl-js';
 import { isRegularFile, readAll, type Cataloger, type CatalogProblem, type Package } from './cataloger.js';
 import { coreMetadataLicenses, parseCoreMetadata } from './python-core-metadata.js';
+import { compareText } from '../../core/model/text-order.js';
 
 /** Installed-distribution metadata: wheels (.dist-info/METADATA), setuptools (.egg-info/PKG-INFO, or a single
  * .egg-info file written by distutils), and eggs (.egg/EGG-INFO/PKG-INFO). */
@@ -29,7 +30,7 @@ export const pythonCataloger: Cataloger = {
   async catalog(inputs) {
     const problems: CatalogProblem[] = [];
     const byKey = new Map<string, Package>();
-    const sorted = [...inputs].sort((a, b) => a.file.path.localeCompare(b.file.path));
+    const sorted = [...inputs].sort((a, b) => compareText(a.file.path, b.file.path));
     for (const input of sorted) {
       const { path, layerDigest } = input.file;
       let fields: Map<string, string[]>;

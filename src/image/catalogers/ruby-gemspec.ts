@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import { isRegularFile, readAll, type Cataloger, type CatalogProblem, type Package } from './cataloger.js';
+import { compareText } from '../../core/model/text-order.js';
 
 /** Installed gems' specifications (GEM_HOME/specifications/*.gemspec and …/specifications/default/ for gems bundled with Ruby). */
 const GEMSPEC = /\/specifications\/(?:default\/)?[^/]+\.gemspec$/;
@@ -33,7 +34,7 @@ export const rubyGemspecCataloger: Cataloger = {
   async catalog(inputs) {
     const packages: Package[] = [];
     const problems: CatalogProblem[] = [];
-    for (const input of [...inputs].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+    for (const input of [...inputs].sort((a, b) => compareText(a.file.path, b.file.path))) {
       const { path, layerDigest } = input.file;
       try {
         const spec = parseGemspec(new TextDecoder().decode(await readAll(input.content, 16 * 1024 * 1024)));

@@ -10,6 +10,7 @@ import type { Protocol } from '../../core/k8s/port-set.js';
 import type { AttributedEnd, Attribution, FlowAttributor } from './flow-attribution.js';
 import type { FlowObservation, SkippedRecords, UnattributedFlows, WorkloadEdge } from './workload-edge.js';
 import { endKey } from './workload-edge.js';
+import { compareText } from '../../core/model/text-order.js';
 
 export interface FlowAggregatorOptions {
   /** Errors kept (default 200); the count is always complete. */
@@ -135,12 +136,11 @@ export class FlowAggregator {
   }
 
   result(): FlowObservation {
-    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const edges = [...this.edges.values()];
-    for (const edge of edges) edge.services?.sort(byText);
-    edges.sort((a, b) => byText(endKey(a.from), endKey(b.from)) || byText(endKey(a.to), endKey(b.to)) || byText(a.protocol, b.protocol) || a.port - b.port);
-    const unattributed = [...this.unattributed.values()].sort((a, b) => b.count - a.count || byText(a.subject, b.subject));
-    const skipped = [...this.skipped.values()].sort((a, b) => b.count - a.count || byText(a.reason, b.reason));
+    for (const edge of edges) edge.services?.sort(compareText);
+    edges.sort((a, b) => compareText(endKey(a.from), endKey(b.from)) || compareText(endKey(a.to), endKey(b.to)) || compareText(a.protocol, b.protocol) || a.port - b.port);
+    const unattributed = [...this.unattributed.values()].sort((a, b) => b.count - a.count || compareText(a.subject, b.subject));
+    const skipped = [...this.skipped.values()].sort((a, b) => b.count - a.count || compareText(a.reason, b.reason));
     const named = new Set(edges.flatMap((e) => [endKey(e.from), endKey(e.to)]));
     const workloads = new Map([...this.attributor.workloads].filter(([id]) => named.has(id)));
     return {

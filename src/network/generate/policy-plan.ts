@@ -26,6 +26,7 @@ import type { PodGroup } from '../pod-groups.js';
 import type { EdgeEnd, FlowObservation, FlowWorkload, WorkloadEdge } from '../flows/workload-edge.js';
 import { endKey, workloadId } from '../flows/workload-edge.js';
 import { workloadSelector } from './workload-selector.js';
+import { compareText } from '../../core/model/text-order.js';
 
 export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 export const DNS_PORT = 53;
@@ -107,10 +108,6 @@ export class PlanError extends Error {
 const DEFAULT_DNS: DnsTarget = { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, from: 'default (k8s-app=kube-dns in kube-system)' };
 const DNS_NAMES = new Set(['coredns', 'kube-dns']);
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function labelSetsOf(workload: FlowWorkload): Readonly<Record<string, string>>[] {
   return workload.groups.length > 0 ? workload.groups.map((g) => g.labels) : workload.observedLabels ? [workload.observedLabels] : [];
 }
@@ -146,7 +143,7 @@ function aggregate(ip: string, prefix: { v4: number; v6: number }, podAddresses:
 }
 
 function comparePorts(a: PlannedPort, b: PlannedPort): number {
-  return byText(a.protocol, b.protocol) || a.port - b.port;
+  return compareText(a.protocol, b.protocol) || a.port - b.port;
 }
 
 function addPort(ports: PlannedPort[], port: PlannedPort): void {
@@ -207,12 +204,12 @@ export function planPolicies(
   let generated: string[];
   if (options.namespaces && options.namespaces.length > 0) {
     for (const ns of options.namespaces) if (!byNamespace.has(ns)) throw new PlanError(`--namespace ${ns}: no workload of the inventory or of the flows is in namespace "${ns}"`);
-    generated = [...new Set(options.namespaces)].sort(byText);
+    generated = [...new Set(options.namespaces)].sort(compareText);
   } else {
-    generated = [...inEdges].filter((ns) => !SYSTEM_NAMESPACES.has(ns)).sort(byText);
+    generated = [...inEdges].filter((ns) => !SYSTEM_NAMESPACES.has(ns)).sort(compareText);
   }
   const generatedSet = new Set(generated);
-  const skippedNamespaces = [...byNamespace.keys()].filter((ns) => !generatedSet.has(ns) && !inEdges.has(ns) && !SYSTEM_NAMESPACES.has(ns)).sort(byText);
+  const skippedNamespaces = [...byNamespace.keys()].filter((ns) => !generatedSet.has(ns) && !inEdges.has(ns) && !SYSTEM_NAMESPACES.has(ns)).sort(compareText);
 
   const dns = options.dns === false ? undefined : findDns(workloads.values(), ownerObject, list);
   const dnsMatches = dns ? labelSelectorMatcher(dns.selector) : undefined;
@@ -273,7 +270,7 @@ export function planPolicies(
     }
     const rules: PlannedRule[] = [];
     const external = new Map<string, PlannedRule>();
-    for (const key of [...perPeer.keys()].sort(byText)) {
+    for (const key of [...perPeer.keys()].sort(compareText)) {
       const { peer, ports, because } = perPeer.get(key)!;
       ports.sort(comparePorts);
       if (peer.type !== 'cidr') {
@@ -296,7 +293,7 @@ export function planPolicies(
 
   const namespaces: NamespacePlan[] = [];
   for (const namespace of generated) {
-    const members = (byNamespace.get(namespace) ?? []).slice().sort((a, b) => byText(a.id, b.id));
+    const members = (byNamespace.get(namespace) ?? []).slice().sort((a, b) => compareText(a.id, b.id));
     const active = members.filter((w) => sides.has(w.id));
     const quiet = members.filter((w) => !sides.has(w.id)).map((w) => w.id);
     // Policy names: the workload's name, qualified by kind when two workloads of the namespace share it.

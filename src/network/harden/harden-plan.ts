@@ -38,6 +38,7 @@ import { stableLabels, workloadSelector } from '../generate/workload-selector.js
 import type { ReportedVulnerability } from './scanned-image-report.js';
 import type { InternetExposure } from './workload-exposure.js';
 import { internetExposure } from './workload-exposure.js';
+import { compareText } from '../../core/model/text-order.js';
 
 export interface HardenReason {
   vulnerability: ReportedVulnerability;
@@ -118,10 +119,6 @@ const SERVER_FIELDS = ['resourceVersion', 'uid', 'creationTimestamp', 'generatio
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** NetworkPolicy `ports` entries for a port set (ranges with endPort). */
@@ -419,7 +416,7 @@ export function planHardening(model: NetworkModel, objects: readonly KubeObject[
     }
   }
   afterObjects.push(...hardened.map((p) => p.object));
-  const output = [...hardened, ...modified].sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name));
+  const output = [...hardened, ...modified].sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
   return { workloads, modified, output, afterObjects };
 }
 

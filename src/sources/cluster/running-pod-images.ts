@@ -11,6 +11,7 @@ import { ApiError, ClusterAccessError, permissionText } from './api-error.js';
 import type { KubeConnection } from './kube-connection.js';
 import { listPages } from './list-pages.js';
 import { SCANNED_KINDS } from './scanned-kinds.js';
+import { compareText } from '../../core/model/text-order.js';
 
 export interface ImageUser {
   readonly namespace: string;
@@ -77,8 +78,8 @@ export async function runningPodImages(connection: KubeConnection, options: { na
     }
   }
   const order = (u: ImageUser): string => `${u.namespace}\0${u.pod}\0${u.container}`;
-  for (const image of byKey.values()) image.users.sort((a, b) => order(a).localeCompare(order(b)));
-  return { images: [...byKey.values()].sort((a, b) => a.reference.localeCompare(b.reference)), pods, errors };
+  for (const image of byKey.values()) image.users.sort((a, b) => compareText(order(a), order(b)));
+  return { images: [...byKey.values()].sort((a, b) => compareText(a.reference, b.reference)), pods, errors };
 }
 
 /** Every container's image of one Pod (as the server returned it). */

@@ -23,6 +23,7 @@ import type { SourceLocator } from '../../core/model/source-location.js';
 import { formatFieldPath } from '../../core/model/field-path.js';
 import { NestedLocator, SourceText } from './locator.js';
 import { describeValue, streamDocuments } from './parse-documents.js';
+import { compareText } from '../../core/model/text-order.js';
 
 export interface LoadManifestsOptions {
   /** Stream read for the input `-` (default: process.stdin). */
@@ -48,10 +49,6 @@ export type ManifestItem =
   | { type: 'stdin' }
   | { type: 'kustomize'; path: string; display: string }
   | { type: 'error'; error: InputError };
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function errnoMessage(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -184,7 +181,7 @@ class Loader {
     visiting.add(real);
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name));
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
     } catch (error) {
       items.push({ type: 'error', error: { source: display, message: `cannot read directory ${display}: ${errnoMessage(error)}` } });
       return 1;

@@ -8,6 +8,7 @@ import { isSeverity } from '../../core/model/severity.js';
 import type { ImageScanRecord, RecordedSeverity, RecordedVulnerability } from './image-scan-record.js';
 import { RECORDED_SEVERITIES } from './image-scan-record.js';
 import type { ScanResultsStore } from './scan-results-store.js';
+import { compareText } from '../../core/model/text-order.js';
 
 /** What recording reads of an image scan report (src/outputs/image-scan-report.ts ImageScanReport has this shape). */
 export interface ScannedImage {
@@ -76,7 +77,7 @@ export function imageScanRecordOf(report: ScannedImage, now: Date, options: Reco
       ...(waived !== undefined ? { waived } : {}),
     });
   }
-  vulnerabilities.sort((a, b) => RANK.get(a.severity)! - RANK.get(b.severity)! || a.id.localeCompare(b.id));
+  vulnerabilities.sort((a, b) => RANK.get(a.severity)! - RANK.get(b.severity)! || compareText(a.id, b.id));
   return {
     scannedAt: now.toISOString(),
     ...(reference !== undefined ? { reference } : {}),

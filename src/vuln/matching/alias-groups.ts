@@ -3,6 +3,8 @@
  * reported once. The group's name is its CVE id when it has one (the smallest, if several), else a GHSA id,
  * else the smallest id; every other identifier of the closure is kept as an alias.
  */
+import { compareText } from '../../core/model/text-order.js';
+
 export interface AliasedRecord {
   readonly id: string;
   readonly aliases: readonly string[];
@@ -21,7 +23,7 @@ function preference(id: string): number {
 }
 
 export function preferredId(ids: Iterable<string>): string {
-  return [...ids].sort((a, b) => preference(a) - preference(b) || (a < b ? -1 : a > b ? 1 : 0))[0]!;
+  return [...ids].sort((a, b) => preference(a) - preference(b) || compareText(a, b))[0]!;
 }
 
 export function aliasGroups(records: readonly AliasedRecord[]): AliasGroup[] {
