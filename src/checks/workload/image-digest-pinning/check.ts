@@ -25,9 +25,12 @@ export const check: WorkloadCheck = {
     for (const c of workload.containers) {
       const image = c.container['image'];
       if (typeof image !== 'string') continue;
-      const ref = parseImageReference(image);
-      if (ref && isPinningDigest(ref.digest)) continue;
+      // A digest follows '@': without one the image is not pinned, whatever the rest (no need to parse it).
       const at = image.indexOf('@');
+      if (at >= 0) {
+        const ref = parseImageReference(image);
+        if (ref && isPinningDigest(ref.digest)) continue;
+      }
       violations.push({
         path: [...c.path, 'image'],
         message:
