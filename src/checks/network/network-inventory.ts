@@ -16,7 +16,7 @@ import { isNetworkPolicy, parseNetworkPolicy } from '../../core/k8s/network-poli
 import type { PolicyLookup } from '../../core/k8s/network-verdict.js';
 import { policyList } from '../../core/k8s/network-verdict.js';
 import type { PodNetwork } from '../../core/k8s/pod-network.js';
-import { namespaceLabelsOf, podNetworkOf, stringLabels } from '../../core/k8s/pod-network.js';
+import { namespaceLabelsOf, podNetworkOf, stringLabels, usesHostNetwork } from '../../core/k8s/pod-network.js';
 import type { ServiceInfo } from '../../core/k8s/service.js';
 import { isService, serviceOf } from '../../core/k8s/service.js';
 import type { Workload } from '../../core/k8s/workload.js';
@@ -35,9 +35,11 @@ export interface NetworkWorkload {
   /** Its pods' namespace (UNSET_NAMESPACE when it names none): `pod.namespace`, without computing `pod`. */
   namespace: string;
   /** Its pods' network identity, computed when first read (checks of an input without policies never read it). */
-  pod: PodNetwork;
+  readonly pod: PodNetwork;
+  /** `pod.hostNetwork`, without computing `pod`. */
+  readonly hostNetwork: boolean;
   /** `Kind "name"`, for messages (without namespace: the finding's object says it, and it may be unknown). */
-  name: string;
+  readonly name: string;
 }
 
 export interface NetworkInventory {
@@ -72,17 +74,33 @@ function controlledWithin(object: KubeObject, byUid: Set<string>, byName: Set<st
   });
 }
 
+/** One is made per workload scanned (InventoryCheck.alone): what few checks read is computed when first read. */
+class ListedWorkload implements NetworkWorkload {
+  private podNetwork: PodNetwork | undefined;
+  readonly namespace: string;
+
+  constructor(
+    readonly object: KubeObject,
+    readonly workload: Workload,
+  ) {
+    this.namespace = namespaceOf(object);
+  }
+
+  get pod(): PodNetwork {
+    return (this.podNetwork ??= podNetworkOf(this.workload, UNSET_NAMESPACE));
+  }
+
+  get hostNetwork(): boolean {
+    return this.podNetwork?.hostNetwork ?? usesHostNetwork(this.workload);
+  }
+
+  get name(): string {
+    return `${String(this.object.kind)} "${String(this.object.metadata?.name ?? '')}"`;
+  }
+}
+
 function networkWorkloadOf(object: KubeObject, workload: Workload): NetworkWorkload {
-  let pod: PodNetwork | undefined;
-  return {
-    object,
-    workload,
-    namespace: namespaceOf(object),
-    get pod() {
-      return (pod ??= podNetworkOf(workload, UNSET_NAMESPACE));
-    },
-    name: `${String(object.kind)} "${String(object.metadata?.name ?? '')}"`,
-  };
+  return new ListedWorkload(object, workload);
 }
 
 /**

@@ -73,8 +73,13 @@ export function podNetworkOf(workload: Workload, defaultNamespace: string): PodN
     namespace: typeof ns === 'string' && ns !== '' ? ns : defaultNamespace,
     labels: stringLabels(workload.podMetadata.labels),
     ports: containerPortsOf(workload),
-    hostNetwork: workload.podSpec['hostNetwork'] === true,
+    hostNetwork: usesHostNetwork(workload),
   };
+}
+
+/** `spec.hostNetwork: true`: NetworkPolicy does not apply to the pods. */
+export function usesHostNetwork(workload: Workload): boolean {
+  return workload.podSpec['hostNetwork'] === true;
 }
 
 /** The port numbers a named port resolves to on a pod, for one protocol (none when no container declares it). */

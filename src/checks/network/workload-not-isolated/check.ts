@@ -1,26 +1,30 @@
 import type { InventoryCheck, InventoryViolation } from '../../../core/model/check.js';
 import type { Direction } from '../../../core/k8s/network-policy.js';
-import { policiesIsolating } from '../../../core/k8s/network-verdict.js';
 import type { PolicyLookup } from '../../../core/k8s/network-verdict.js';
 import { NETWORK_INVENTORY_KINDS, NO_POLICIES, networkInventory, standaloneWorkload } from '../network-inventory.js';
 import type { NetworkWorkload } from '../network-inventory.js';
 
+const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
 /** A workload's violations: one per direction no policy of its namespace isolates it for. */
 function violationsOf(workload: NetworkWorkload, lookup: PolicyLookup): InventoryViolation[] {
   const violations: InventoryViolation[] = [];
-  if (workload.pod.hostNetwork) return violations;
-  for (const direction of ['ingress', 'egress'] as Direction[]) {
-    if (policiesIsolating(lookup, workload.pod, direction).length > 0) continue;
-    const others = lookup.policiesIn(workload.pod.namespace).filter((p) => p.selectsPodLabels(workload.pod.labels));
+  if (workload.hostNetwork) return violations;
+  // Without policies in its namespace, nothing selects it: its labels (`pod`) are not needed.
+  const inNamespace = lookup.policiesIn(workload.namespace);
+  const selecting = inNamespace.length === 0 ? [] : inNamespace.filter((p) => p.selectsPodLabels(workload.pod.labels));
+  for (const direction of DIRECTIONS) {
+    if (selecting.some((p) => p.isolates[direction])) continue;
+    const names = selecting.map((p) => p.name).sort();
     const why =
-      others.length > 0
-        ? `the NetworkPolicies selecting it (${others.map((p) => p.name).sort().join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
+      names.length > 0
+        ? `the NetworkPolicies selecting it (${names.join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
         : 'no NetworkPolicy of its namespace selects its pods';
     violations.push({
       subject: { object: workload.object },
       path: [...workload.workload.metadataPath, 'labels'],
       message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
-      evidence: { direction, selectingPolicies: others.map((p) => p.name).sort() },
+      evidence: { direction, selectingPolicies: names },
     });
   }
   return violations;
