@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPinningDigest, parseImageReference, registryAllowed } from './image-reference.js';
+import fc from 'fast-check';
+import { isPinningDigest, parseImageReference, registryAllowed, writtenTag } from './image-reference.js';
 
 const SHA256 = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
 
@@ -24,6 +25,24 @@ describe('parseImageReference', () => {
     for (const bad of ['', 'debian-azurecr.io/', 'Nginx', 'nginx:', 'nginx@sha256', 'a b', 'registry.example.com/Team/app', 'nginx:-x']) {
       assert.equal(parseImageReference(bad), undefined, bad);
     }
+  });
+});
+
+describe('writtenTag', () => {
+  it('is the tag parseImageReference finds in every reference without a digest that parses', () => {
+    const piece = fc.constantFrom('a', 'b1', 'x.y', 'Team', 'localhost', 'reg.io', 'reg.io:5000', 'latest', '1.0', 'v-2', '', '_', '@', ':', '/', ' ');
+    const reference = fc.array(piece, { maxLength: 7 }).chain((parts) => fc.array(fc.constantFrom('', '/', ':', '@'), { minLength: parts.length, maxLength: parts.length }).map((seps) => parts.map((p, i) => p + seps[i]).join('')));
+    fc.assert(
+      fc.property(reference, (raw) => {
+        const ref = parseImageReference(raw);
+        if (ref && ref.digest === undefined) assert.equal(writtenTag(raw), ref.tag, raw);
+        if (raw.includes('@')) assert.equal(writtenTag(raw), undefined);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(writtenTag('registry.example.com:5000/team/app'), undefined);
+    assert.equal(writtenTag('registry.example.com:5000/team/app:1.2'), '1.2');
+    assert.equal(writtenTag(`nginx:latest@${SHA256}`), undefined);
   });
 });
 

@@ -58,6 +58,17 @@ export function parseImageReference(raw: string): Readonly<ImageReference> | und
   return ref;
 }
 
+/**
+ * The tag of a reference without a digest, read as parseImageReference reads it (after the last ':' that follows the
+ * last '/') without validating anything: a check that only cares whether the tag is `latest` needs no parse when it
+ * is not. Undefined with a digest ('@') or without a tag.
+ */
+export function writtenTag(raw: string): string | undefined {
+  if (raw.includes('@')) return undefined;
+  const colon = raw.lastIndexOf(':');
+  return colon > raw.lastIndexOf('/') ? raw.slice(colon + 1) : undefined;
+}
+
 function parse(raw: string): ImageReference | undefined {
   if (raw.length === 0 || raw.length > 4096 || /\s/.test(raw)) return undefined;
   let rest = raw;

@@ -1,5 +1,5 @@
 import type { Violation, WorkloadCheck } from '../../../core/model/check.js';
-import { parseImageReference } from '../image-reference.js';
+import { parseImageReference, writtenTag } from '../image-reference.js';
 
 export const check: WorkloadCheck = {
   id: 'image-tag-latest',
@@ -22,6 +22,9 @@ export const check: WorkloadCheck = {
     for (const c of workload.containers) {
       const image = c.container['image'];
       if (typeof image !== 'string') continue;
+      // Most images name a version: whether they parse or not, they are not reported (no need to parse them).
+      const tag = writtenTag(image);
+      if (tag !== undefined && tag !== 'latest') continue;
       const ref = parseImageReference(image);
       if (!ref || ref.digest !== undefined) continue;
       if (ref.tag !== undefined && ref.tag !== 'latest') continue;
