@@ -20,7 +20,7 @@ import { namespaceLabelsOf, podNetworkOf, stringLabels, usesHostNetwork } from '
 import type { ServiceInfo } from '../../core/k8s/service.js';
 import { isService, serviceOf } from '../../core/k8s/service.js';
 import type { Workload } from '../../core/k8s/workload.js';
-import { workloadOf } from '../../core/k8s/workload.js';
+import { isWorkload, workloadOf } from '../../core/k8s/workload.js';
 import { POD_TEMPLATE_PATHS } from '../../core/k8s/workload-kinds.js';
 
 /** The namespace of objects written without one: the one they will be applied to, unknown here. */
@@ -74,16 +74,24 @@ function controlledWithin(object: KubeObject, byUid: Set<string>, byName: Set<st
   });
 }
 
-/** One is made per workload scanned (InventoryCheck.alone): what few checks read is computed when first read. */
+/**
+ * One is made per workload of the input (and per workload judged alone, InventoryCheck.alone): what few checks read
+ * is computed when first read, the workload view included (an input without policies or Services needs none).
+ */
 class ListedWorkload implements NetworkWorkload {
   private podNetwork: PodNetwork | undefined;
   readonly namespace: string;
 
   constructor(
     readonly object: KubeObject,
-    readonly workload: Workload,
+    private view?: Workload,
   ) {
     this.namespace = namespaceOf(object);
+  }
+
+  get workload(): Workload {
+    // Listed only when isWorkload(object): workloadOf gives a view.
+    return (this.view ??= workloadOf(this.object)!);
   }
 
   get pod(): PodNetwork {
@@ -99,10 +107,6 @@ class ListedWorkload implements NetworkWorkload {
   }
 }
 
-function networkWorkloadOf(object: KubeObject, workload: Workload): NetworkWorkload {
-  return new ListedWorkload(object, workload);
-}
-
 /**
  * `object` as networkInventory() lists it in an input without NetworkPolicies in its namespace, for checks that judge
  * workloads alone (InventoryCheck.alone): null when it is no workload, undefined when the rest of the input decides
@@ -111,7 +115,7 @@ function networkWorkloadOf(object: KubeObject, workload: Workload): NetworkWorkl
 export function standaloneWorkload(object: KubeObject): NetworkWorkload | null | undefined {
   if (controllerRefs(object).length > 0) return undefined;
   const workload = workloadOf(object);
-  return workload ? networkWorkloadOf(object, workload) : null;
+  return workload ? new ListedWorkload(object, workload) : null;
 }
 
 /** The policies of an input without NetworkPolicies. */
@@ -128,22 +132,21 @@ export function networkInventory(inventory: Inventory): NetworkInventory {
     const parsed = parseNetworkPolicy(object, UNSET_NAMESPACE).policy;
     if (parsed) policies.push(parsed);
   }
-  const candidates: { object: KubeObject; workload: Workload }[] = [];
+  const candidates: KubeObject[] = [];
   for (const kind of Object.keys(POD_TEMPLATE_PATHS)) {
     for (const object of inventory.ofKind(kind)) {
-      const workload = workloadOf(object);
-      if (workload) candidates.push({ object, workload });
+      if (isWorkload(object)) candidates.push(object);
     }
   }
   const byUid = new Set<string>();
   const byName = new Set<string>();
-  for (const { object } of candidates) {
+  for (const object of candidates) {
     if (typeof object.metadata?.uid === 'string') byUid.add(object.metadata.uid);
     byName.add(`${namespaceOf(object)}/${String(object.kind)}/${String(object.metadata?.name)}`);
   }
   const workloads = candidates
-    .filter(({ object }) => !controlledWithin(object, byUid, byName))
-    .map(({ object, workload }) => networkWorkloadOf(object, workload));
+    .filter((object) => !controlledWithin(object, byUid, byName))
+    .map((object) => new ListedWorkload(object));
 
   const namespaceObjects = new Map<string, KubeObject>();
   const namespaceLabels = new Map<string, Record<string, string>>();
