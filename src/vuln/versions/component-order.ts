@@ -1,4 +1,6 @@
 /** Orders of version components shared by several ecosystems: unbounded digit strings, code units, lists. */
+import { compareText } from '../../core/model/text-order.js';
+
 /**
  * Compares two strings of ASCII digits as unbounded non-negative integers. Version components can exceed
  * Number.MAX_SAFE_INTEGER (dates, hashes read as numbers), so they are never converted to numbers.
@@ -30,10 +32,8 @@ export function compareLists<T>(a: readonly T[], b: readonly T[], compare: (x: T
   return a.length - b.length;
 }
 
-/** Plain code-unit order, as C strcmp and Go string comparison do for ASCII. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Plain code-unit order, as C strcmp and Go string comparison do for ASCII: the order of all text Aspis writes. */
+export const compareStrings = compareText;
 
 /**
  * Dot-separated identifiers as SemVer pre-releases order them (also NuGet labels and pub_semver): numbers compare
