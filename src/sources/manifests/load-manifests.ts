@@ -12,7 +12,6 @@
  * - Anything unreadable or invalid becomes an InputError naming file:line; the rest is still returned. An input that
  *   yields no object at all is an error.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -86,7 +85,9 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return decode(Buffer.concat(chunks));
 }
 
-function runKustomize(kubectl: string, dir: string): Promise<{ stdout: string } | { error: string }> {
+async function runKustomize(kubectl: string, dir: string): Promise<{ stdout: string } | { error: string }> {
+  // Loaded here, not by every scan thread (a worker thread loads nothing else of it): few inputs are Kustomize dirs.
+  const { execFile } = await import('node:child_process');
   return new Promise((done) => {
     execFile(
       kubectl,
