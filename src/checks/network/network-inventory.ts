@@ -99,7 +99,7 @@ class ListedWorkload implements NetworkWorkload {
   }
 
   get hostNetwork(): boolean {
-    return this.podNetwork?.hostNetwork ?? usesHostNetwork(this.workload);
+    return usesHostNetwork(this.workload);
   }
 
   get name(): string {

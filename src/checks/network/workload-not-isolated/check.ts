@@ -13,9 +13,9 @@ function violationsOf(workload: NetworkWorkload, lookup: PolicyLookup): Inventor
   // Without policies in its namespace, nothing selects it: its labels (`pod`) are not needed.
   const inNamespace = lookup.policiesIn(workload.namespace);
   const selecting = inNamespace.length === 0 ? [] : inNamespace.filter((p) => p.selectsPodLabels(workload.pod.labels));
+  const names = selecting.map((p) => p.name).sort();
   for (const direction of DIRECTIONS) {
     if (selecting.some((p) => p.isolates[direction])) continue;
-    const names = selecting.map((p) => p.name).sort();
     const why =
       names.length > 0
         ? `the NetworkPolicies selecting it (${names.join(', ')}) do not list ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes`
@@ -24,7 +24,7 @@ function violationsOf(workload: NetworkWorkload, lookup: PolicyLookup): Inventor
       subject: { object: workload.object },
       path: [...workload.workload.metadataPath, 'labels'],
       message: `${workload.name} is not isolated for ${direction}: ${why}, so ${direction === 'ingress' ? 'any pod or address may connect to it' : 'it may connect anywhere'}`,
-      evidence: { direction, selectingPolicies: names },
+      evidence: { direction, selectingPolicies: [...names] },
     });
   }
   return violations;
